@@ -1,0 +1,40 @@
+// Bun entry point: `bun platform/bun.ts`. Needs a configured cluster (DICOT_CONFIG).
+import { createGateway } from '../src/app.ts';
+import type { Config } from '../src/config/index.ts';
+import { exitOnConfigError, loadConfig } from './config-file.ts';
+import type { TlsMaterial } from './kube-credentials.ts';
+import { hasTls, serverPlatform } from './server.ts';
+
+declare const Bun: {
+  serve(opts: { fetch: (req: Request) => Response | Promise<Response>; hostname: string; port: number }): {
+    port: number;
+    hostname: string;
+    stop(): void;
+  };
+};
+
+/** Bun's fetch trusting a cluster CA: the `tls` option of its fetch. */
+function bunFetch(tls: TlsMaterial): typeof fetch {
+  if (!hasTls(tls)) return fetch;
+  const tlsOpts = { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !tls.insecure };
+  return ((input: string | URL | Request, init?: RequestInit) =>
+    fetch(input, { ...init, tls: tlsOpts } as RequestInit)) as typeof fetch;
+}
+
+let config: Config;
+try {
+  config = loadConfig(process.env, process.argv.slice(2));
+} catch (err) {
+  exitOnConfigError(err, process.exit);
+}
+if (config.sandbox) {
+  console.error('dicot: the Bun entry point needs a configured cluster (set DICOT_CONFIG); `npm start` runs the embedded sandbox on Node');
+  process.exit(2);
+}
+const app = createGateway(config, await serverPlatform(config, bunFetch));
+const server = Bun.serve({ fetch: app.fetch, hostname: config.listen.hostname, port: config.listen.port });
+console.error(`Dicot (Bun) is listening on http://${server.hostname}:${server.port}`);
+process.once('SIGTERM', () => {
+  server.stop();
+  process.exit(0);
+});

@@ -1,0 +1,26 @@
+import { requireAuth } from '../../src/core/auth.ts';
+import { appCredRoutes } from './app-creds.ts';
+import { catalogRoutes } from './catalog.ts';
+import { router } from './common.ts';
+import { domainRoutes } from './domains.ts';
+import { groupRoutes } from './groups.ts';
+import { projectRoutes } from './projects.ts';
+import { roleRoutes } from './roles.ts';
+import { tokenRoutes } from './tokens.ts';
+import { userRoutes } from './users.ts';
+import { identityVersions } from './versions.ts';
+
+// Keystone v3, mounted at /identity. Version documents and POST /v3/auth/tokens are open;
+// everything else needs X-Auth-Token.
+
+const open = (method: string, path: string) =>
+  /^\/identity(\/v3)?\/?$/.test(path) || (method === 'POST' && /^\/identity\/v3\/auth\/tokens\/?$/.test(path));
+
+const authed = requireAuth();
+
+export const identityRoutes = router();
+identityRoutes.use('/v3/*', async (c, next) => (open(c.req.method, c.req.path) ? next() : authed(c, next)));
+identityRoutes.route('/', identityVersions);
+for (const r of [tokenRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, domainRoutes, appCredRoutes, catalogRoutes]) {
+  identityRoutes.route('/', r);
+}

@@ -1,0 +1,150 @@
+import type { KubeObject } from '../kube/index.ts';
+import { A, L, MANAGED, ROLE_PREFIX, kubeGroupName, kubeUserName } from './model.ts';
+
+// Keystone roles as Kubernetes RBAC: ClusterRoles bound per project namespace with
+// RoleBindings. reader ⊂ member ⊂ admin; an admin anywhere is also a cloud admin
+// (ClusterRoleBinding to `dicot-cloud-admin`).
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+export const BUILTIN_ROLES = ['admin', 'member', 'reader'] as const;
+export const CLOUD_ADMIN_ROLE = 'dicot-cloud-admin';
+/** Keystone's implied roles: a token for admin also carries member and reader. */
+export const IMPLIES: Record<string, string[]> = { admin: ['member', 'reader'], member: ['reader'] };
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** Everything Dicot manages inside a project namespace. */
+const PROJECT_RESOURCES: { apiGroups: string[]; resources: string[] }[] = [
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachines', 'virtualmachineinstances', 'virtualmachineinstancemigrations'] },
+  { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes', 'datasources'] },
+  { apiGroups: [''], resources: ['persistentvolumeclaims', 'secrets', 'configmaps', 'services', 'events'] },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'] },
+  { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'] },
+  { apiGroups: ['snapshot.kubevirt.io'], resources: ['virtualmachinesnapshots', 'virtualmachinerestores'] },
+  { apiGroups: ['k8s.cni.cncf.io'], resources: ['network-attachment-definitions'] },
+  { apiGroups: ['openstack.dicot.io'], resources: ['*'] },
+];
+
+const SUBRESOURCES: PolicyRule = {
+  apiGroups: ['subresources.kubevirt.io'],
+  resources: ['virtualmachines/*', 'virtualmachineinstances/*'],
+  verbs: ['get', 'update', 'create', 'patch'],
+};
+const UPLOAD: PolicyRule = { apiGroups: ['upload.cdi.kubevirt.io'], resources: ['uploadtokenrequests'], verbs: ['create'] };
+const QUOTA_READ: PolicyRule = { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: READ };
+
+export function rulesFor(role: string): PolicyRule[] {
+  const read = PROJECT_RESOURCES.map((r) => ({ ...r, verbs: READ }));
+  const write = PROJECT_RESOURCES.map((r) => ({ ...r, verbs: WRITE }));
+  switch (role) {
+    case 'reader':
+      return [...read, QUOTA_READ];
+    case 'member':
+      return [...write, SUBRESOURCES, UPLOAD, QUOTA_READ];
+    case 'admin':
+      return [
+        ...write,
+        SUBRESOURCES,
+        UPLOAD,
+        { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: WRITE },
+        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: WRITE },
+      ];
+    default:
+      return []; // custom roles carry no Kubernetes rights of their own
+  }
+}
+
+/** Cluster-wide rights over Dicot's resources, namespaces and cluster objects (cloud admin). */
+export function cloudAdminRules(): PolicyRule[] {
+  return [
+    ...PROJECT_RESOURCES.map((r) => ({ ...r, verbs: WRITE })),
+    SUBRESOURCES,
+    UPLOAD,
+    { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'limitranges', 'nodes', 'persistentvolumes'], verbs: WRITE },
+    { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: WRITE },
+    { apiGroups: ['instancetype.kubevirt.io'], resources: ['*'], verbs: WRITE },
+    { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotclasses', 'volumesnapshotcontents'], verbs: READ },
+    { apiGroups: ['cdi.kubevirt.io'], resources: ['storageprofiles', 'cdiconfigs'], verbs: READ },
+    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: WRITE },
+  ];
+}
+
+/** ClusterRole object name for a Keystone role name (exact when it is already DNS-safe). */
+export async function roleObjectName(name: string): Promise<string> {
+  if (/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(name)) return `${ROLE_PREFIX}${name}`;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(name)));
+  const h = [...digest.slice(0, 5)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
+  return `${ROLE_PREFIX}${s ? `${s}-` : ''}${h}`;
+}
+
+export function roleClusterRole(object: string, name: string, description?: string): KubeObject & { rules: PolicyRule[] } {
+  return {
+    metadata: {
+      name: object,
+      labels: { ...MANAGED, [L.role]: 'true' },
+      annotations: { [A.name]: name, ...(description ? { [A.description]: description } : {}) },
+    },
+    rules: rulesFor(name),
+  };
+}
+
+export function cloudAdminClusterRole(): KubeObject & { rules: PolicyRule[] } {
+  return { metadata: { name: CLOUD_ADMIN_ROLE, labels: { ...MANAGED } }, rules: cloudAdminRules() };
+}
+
+export type ActorType = 'user' | 'group';
+
+export interface Subject {
+  kind: string;
+  name: string;
+  apiGroup?: string;
+  namespace?: string;
+}
+
+export const subjectFor = (type: ActorType, id: string): Subject => ({
+  kind: type === 'user' ? 'User' : 'Group',
+  name: type === 'user' ? kubeUserName(id) : kubeGroupName(id),
+  apiGroup: 'rbac.authorization.k8s.io',
+});
+
+/** A Dicot actor named by a RBAC subject, if it names one. */
+export function actorOf(subject: Subject): { type: ActorType; id: string } | undefined {
+  const m = /^dicot:(user|group):([0-9a-f]{32})$/.exec(subject.name);
+  if (!m) return undefined;
+  const type = m[1] as ActorType;
+  if ((type === 'user' && subject.kind !== 'User') || (type === 'group' && subject.kind !== 'Group')) return undefined;
+  return { type, id: m[2] as string };
+}
+
+export const bindingName = (roleObject: string, type: ActorType, id: string) =>
+  `dicot-${roleObject.slice(ROLE_PREFIX.length)}-${type}-${id}`;
+
+export function roleBinding(namespace: string, roleObject: string, type: ActorType, id: string) {
+  return {
+    metadata: {
+      name: bindingName(roleObject, type, id),
+      namespace,
+      labels: { ...MANAGED, [L.role]: 'true' },
+    },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleObject },
+    subjects: [subjectFor(type, id)],
+  };
+}
+
+export const cloudAdminBindingName = (type: ActorType, id: string) => `${CLOUD_ADMIN_ROLE}-${type}-${id}`;
+
+export function cloudAdminBinding(type: ActorType, id: string) {
+  return {
+    metadata: { name: cloudAdminBindingName(type, id), labels: { ...MANAGED } },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CLOUD_ADMIN_ROLE },
+    subjects: [subjectFor(type, id)],
+  };
+}

@@ -1,0 +1,52 @@
+// The sandbox's cluster behaviour: what KubeVirt, CDI, a CSI driver and a LoadBalancer
+// implementation would do, talking to the API server only through the Kubernetes API.
+
+import type { KubeClient } from '../../kube/index.ts';
+import type { AggregatedApi } from '../types.ts';
+import { dataVolumeController } from './datavolume.ts';
+import { Engine } from './engine.ts';
+import { loadBalancerController } from './loadbalancer.ts';
+import { migrationController } from './migration.ts';
+import { dataSourceController, pvReclaimController, pvcController, snapshotContentController, snapshotController } from './storage.ts';
+import { subresourcesApi } from './subresources.ts';
+import type { SandboxTiming } from './timing.ts';
+import { vmController } from './vm.ts';
+import { vmiController } from './vmi.ts';
+
+export { seedCluster } from './seed.ts';
+export { instancetypeConflicts } from './instancetype.ts';
+export type { SandboxTiming } from './timing.ts';
+export { DEMO_TIMING, INSTANT_TIMING } from './timing.ts';
+
+export function startControllers(opts: { client: KubeClient; timing: SandboxTiming; signal: AbortSignal }): {
+  stop(): Promise<void>;
+  idle(): Promise<void>;
+} {
+  const engine = new Engine(opts.client, opts.timing, opts.signal);
+  for (const make of [
+    vmController,
+    vmiController,
+    migrationController,
+    dataVolumeController,
+    pvcController,
+    pvReclaimController,
+    snapshotController,
+    snapshotContentController,
+    dataSourceController,
+    loadBalancerController,
+  ])
+    engine.add(make(engine));
+  const started = engine.start();
+  started.catch(() => {});
+  return {
+    stop: () => engine.stop(),
+    idle: async () => {
+      await started;
+      await engine.idle();
+    },
+  };
+}
+
+export function createAggregatedApis(opts: { client: KubeClient; timing: SandboxTiming }): AggregatedApi[] {
+  return [subresourcesApi(opts, 'v1'), subresourcesApi(opts, 'v1alpha3')];
+}

@@ -1,0 +1,74 @@
+// Instancetype and preference handling: the admission check KubeVirt's webhook applies to a
+// VM, and the expansion virt-controller applies when it builds the VMI.
+
+import { type KubeClient, R, type StatusCause } from '../../kube/index.ts';
+import type { Json, VirtualMachine, VmiSpec } from './model.ts';
+
+interface InstancetypeSpec {
+  cpu?: { guest?: number; model?: string; dedicatedCPUPlacement?: boolean };
+  memory?: { guest?: string; hugepages?: Json; maxGuest?: string };
+  nodeSelector?: Record<string, string>;
+}
+interface PreferenceSpec {
+  cpu?: { preferredCPUTopology?: string };
+}
+
+/**
+ * The conflicts KubeVirt's VM admission webhook rejects (pkg/instancetype/apply/cpu.go,
+ * memory.go): with `spec.instancetype`, the template may not set CPU topology, CPU or memory
+ * resources, or guest memory. Returns the causes of a 422, empty when the VM is acceptable.
+ */
+export function instancetypeConflicts(vm: VirtualMachine): StatusCause[] {
+  if (!vm.spec?.instancetype) return [];
+  const domain = vm.spec.template?.spec?.domain ?? {};
+  const base = 'spec.template.spec.domain';
+  const fields: [unknown, string][] = [
+    [domain.cpu?.sockets, `${base}.cpu.sockets`],
+    [domain.cpu?.cores, `${base}.cpu.cores`],
+    [domain.cpu?.threads, `${base}.cpu.threads`],
+    [domain.resources?.requests?.cpu, `${base}.resources.requests.cpu`],
+    [domain.resources?.limits?.cpu, `${base}.resources.limits.cpu`],
+    [domain.memory?.guest, `${base}.memory.guest`],
+    [domain.resources?.requests?.memory, `${base}.resources.requests.memory`],
+    [domain.resources?.limits?.memory, `${base}.resources.limits.memory`],
+  ];
+  const conflicting = fields.filter(([v]) => v !== undefined).map(([, f]) => f);
+  if (conflicting.length === 0) return [];
+  return [
+    {
+      reason: 'FieldValueInvalid',
+      field: conflicting[0],
+      message: `VM field(s) ${conflicting.join(', ')} conflicts with selected instance type`,
+    },
+  ];
+}
+
+/** The VMI spec for a VM: the template with its instancetype and preference applied. */
+export async function expandSpec(client: KubeClient, vm: VirtualMachine): Promise<VmiSpec> {
+  const spec: VmiSpec = structuredClone(vm.spec.template?.spec ?? {});
+  const ns = vm.metadata.namespace;
+  const itRef = vm.spec.instancetype;
+  if (!itRef) return spec;
+  const itType = itRef.kind === 'VirtualMachineInstancetype' ? R.instancetypes : R.clusterInstancetypes;
+  const it = await client.get<{ spec: InstancetypeSpec }>(itType, itRef.name, { namespace: ns });
+  let topology = 'sockets';
+  if (vm.spec.preference) {
+    const pType = vm.spec.preference.kind === 'VirtualMachinePreference' ? R.preferences : R.clusterPreferences;
+    const pref = await client.get<{ spec: PreferenceSpec }>(pType, vm.spec.preference.name, { namespace: ns });
+    topology = pref.spec.cpu?.preferredCPUTopology?.replace(/^prefer/, '').toLowerCase() || 'sockets';
+  }
+  const guest = it.spec.cpu?.guest ?? 1;
+  spec.domain ??= {};
+  const domain = spec.domain;
+  const cpu = { cores: 1, sockets: 1, threads: 1, ...(domain.cpu ?? {}) };
+  if (topology === 'cores') cpu.cores = guest;
+  else if (topology === 'threads') cpu.threads = guest;
+  else cpu.sockets = guest;
+  if (it.spec.cpu?.model) (cpu as Json).model = it.spec.cpu.model;
+  if (it.spec.cpu?.dedicatedCPUPlacement) (cpu as Json).dedicatedCpuPlacement = true;
+  domain.cpu = cpu;
+  domain.memory = { ...(domain.memory ?? {}), guest: it.spec.memory?.guest };
+  if (it.spec.memory?.hugepages) domain.memory.hugepages = it.spec.memory.hugepages;
+  if (it.spec.nodeSelector) spec.nodeSelector = { ...it.spec.nodeSelector, ...(spec.nodeSelector ?? {}) };
+  return spec;
+}

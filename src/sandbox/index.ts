@@ -1,0 +1,131 @@
+// The embedded sandbox cluster: the Kubernetes API server plus KubeVirt/CDI behaviour, as one
+// fetch handler. Cluster behaviour reaches the API server only through its HTTP API.
+
+import { createKubeClient } from '../kube/index.ts';
+import { createApiServer, type FaultInjector } from './apiserver/index.ts';
+import { createAggregatedApis, DEMO_TIMING, INSTANT_TIMING, seedCluster, startControllers } from './cluster/index.ts';
+import type { Caller } from './types.ts';
+
+export type { FaultInjector, FaultMatch, FaultError } from './apiserver/index.ts';
+export type { Caller } from './types.ts';
+
+export interface SandboxOptions {
+  timing?: 'instant' | 'demo';
+  state?: { load(): Promise<string | null>; save(data: string): Promise<void> };
+  tokens?: Record<string, Caller>;
+  seed?: boolean;
+}
+
+export interface Sandbox {
+  fetch(req: Request): Promise<Response>;
+  adminToken: string;
+  gatewayToken: string;
+  addToken(token: string, caller: Caller): void;
+  faults: FaultInjector;
+  ready: Promise<void>;
+  /** Resolves when the API server's own loops and the cluster controllers have no work queued. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The identity the cluster controllers act as (KubeVirt's and CDI's service accounts in a real cluster). */
+const CONTROLLER_USER = 'system:serviceaccount:kubevirt:kubevirt-controller';
+export const GATEWAY_USER = 'system:serviceaccount:dicot-system:dicot-gateway';
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The gateway's service account and its binding (cluster-admin until a narrower role exists). */
+const GATEWAY_OBJECTS: [string, unknown][] = [
+  ['/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dicot-system' } }],
+  ['/api/v1/namespaces/dicot-system/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'dicot-gateway', namespace: 'dicot-system' } }],
+  [
+    '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'dicot-gateway' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'dicot-gateway', namespace: 'dicot-system' }],
+    },
+  ],
+];
+
+export const SANDBOX_SERVER = 'http://sandbox.invalid';
+
+export function createSandbox(opts: SandboxOptions = {}): Sandbox {
+  const server = createApiServer(opts.state ? { state: opts.state } : {});
+  const adminToken = randomToken();
+  const gatewayToken = randomToken();
+  server.addToken(adminToken, { user: 'sandbox-admin', groups: ['system:masters'] });
+  server.addToken(gatewayToken, { user: GATEWAY_USER, groups: ['system:serviceaccounts', 'system:serviceaccounts:dicot-system'] });
+  for (const [token, caller] of Object.entries(opts.tokens ?? {})) server.addToken(token, caller);
+  const controllerToken = randomToken();
+  server.addToken(controllerToken, { user: CONTROLLER_USER, groups: ['system:masters', 'system:serviceaccounts'] });
+
+  // The cluster behaviour reaches the API server through the Kubernetes API, in-process.
+  const timing = opts.timing === 'demo' ? DEMO_TIMING : INSTANT_TIMING;
+  const client = createKubeClient({
+    server: SANDBOX_SERVER,
+    fetch: ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input, init))) as typeof fetch,
+    token: controllerToken,
+  });
+  for (const api of createAggregatedApis({ client, timing })) server.addAggregatedApi(api);
+  const abort = new AbortController();
+  let controllers: ReturnType<typeof startControllers> | undefined;
+
+  const admin = (path: string, body: unknown) =>
+    server.fetch(
+      new Request(SANDBOX_SERVER + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    );
+
+  const started = server.start();
+  const ready = (async () => {
+    await started;
+    for (const [path, body] of GATEWAY_OBJECTS) {
+      const res = await admin(path, body);
+      if (!res.ok && res.status !== 409) throw new Error(`sandbox bootstrap ${path}: ${res.status} ${await res.text()}`);
+    }
+    await server.idle();
+    if (opts.seed !== false) await seedCluster(client);
+    controllers = startControllers({ client, timing, signal: abort.signal });
+    await controllers.idle();
+    await server.idle();
+  })();
+  // Keep an unobserved failure from crashing the process; callers see it through `ready`.
+  ready.catch(() => {});
+
+  return {
+    async fetch(req) {
+      await started;
+      return server.fetch(req);
+    },
+    adminToken,
+    gatewayToken,
+    addToken: (token, caller) => server.addToken(token, caller),
+    faults: server.faults,
+    ready,
+    async idle() {
+      await ready;
+      // Controllers and the API server's loops feed each other: settle until both are quiet.
+      for (let i = 0; i < 50; i++) {
+        await server.idle();
+        await controllers?.idle();
+        await server.idle();
+        if (!server.busy()) return;
+      }
+    },
+    async close() {
+      await ready.catch(() => {});
+      abort.abort();
+      await controllers?.stop();
+      await server.close();
+    },
+  };
+}

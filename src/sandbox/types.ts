@@ -1,0 +1,44 @@
+// Contracts between the sandbox's API server (src/sandbox/apiserver) and its cluster
+// behaviour (src/sandbox/cluster: KubeVirt/CDI controllers, seed objects, aggregated APIs).
+// The behaviour side talks to the API server only through the Kubernetes HTTP API, so the
+// same code can later run against a real kube-apiserver.
+
+/** Who is calling, after authentication and impersonation. */
+export interface Caller {
+  user: string;
+  groups: string[];
+}
+
+/** Request attributes as Kubernetes RBAC sees them. */
+export interface RequestAttributes {
+  verb: string; // get, list, watch, create, update, patch, delete, deletecollection
+  apiGroup: string; // "" for core
+  apiVersion: string;
+  resource: string; // plural, e.g. "virtualmachines"
+  subresource?: string; // e.g. "start", "vnc", "status"
+  namespace?: string;
+  name?: string;
+}
+
+/** One entry of an APIResourceList (discovery). */
+export interface ApiResource {
+  name: string; // plural, or "plural/subresource"
+  singularName: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+/**
+ * An API group served by something other than the generic store, as an aggregated
+ * APIService would be (KubeVirt's subresources.kubevirt.io, CDI's upload.cdi.kubevirt.io).
+ * The API server authenticates, authorizes (RBAC on the attributes) and then delegates.
+ */
+export interface AggregatedApi {
+  group: string;
+  version: string;
+  resources: ApiResource[];
+  handle(req: Request, caller: Caller, attrs: RequestAttributes): Promise<Response>;
+}

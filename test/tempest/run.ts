@@ -1,0 +1,104 @@
+// The Tempest runner: a fresh gateway + sandbox, a tempest.conf written from it, Tempest
+// itself (the Debian package), and the scoreboard. Usage:
+//   npm run tempest                          # the interop target list (CI runs this)
+//   npm run tempest -- --package tempest.api.identity   # a whole package, on demand
+// Options: --concurrency N (default 2), --keep (leave the workspace), --no-gate.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { startNode } from '../../platform/node.ts';
+import { COMPUTE_VERSIONS } from '../../src/compute/version.ts';
+import { parseConfig } from '../../src/config/index.ts';
+import { VOLUME_VERSIONS } from '../../src/volume/version.ts';
+import { tempestConf } from './conf.ts';
+import { type Outcome, gate, readBaseline, score, writeScoreboard } from './scoreboard.ts';
+
+const TEMPEST = '/usr/bin/tempest';
+const PYTHON = '/usr/bin/python3';
+const HERE = resolve('test/tempest');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+interface CloudsYaml {
+  clouds: Record<string, { auth: { username: string; password: string; project_name: string; user_domain_name?: string } }>;
+}
+
+async function main() {
+  const pkg = arg('--package');
+  const suite = pkg ?? 'interop';
+  const concurrency = arg('--concurrency') ?? '2';
+  const dir = mkdtempSync(join(tmpdir(), 'dicot-tempest-'));
+  const gw = await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 } }), { stateDir: join(dir, 'state'), timing: 'instant', log: () => {} });
+  try {
+    const clouds = parseYaml(readFileSync(join(dir, 'state', 'clouds.yaml'), 'utf8')) as CloudsYaml;
+    const admin = clouds.clouds['dicot-admin']?.auth;
+    if (!admin) throw new Error('the gateway wrote no dicot-admin cloud');
+    const ws = join(dir, 'ws');
+    spawnSync(TEMPEST, ['init', '--config-dir', join(dir, 'etc-empty'), ws], { stdio: 'ignore' });
+    writeFileSync(
+      join(ws, 'etc', 'tempest.conf'),
+      tempestConf({
+        authUrl: `${gw.url}/identity/v3`,
+        region: 'RegionOne',
+        admin: { username: admin.username, password: admin.password, project: admin.project_name, domain: admin.user_domain_name ?? 'Default' },
+        computeMaxMicroversion: COMPUTE_VERSIONS.max,
+        volumeMaxMicroversion: VOLUME_VERSIONS.max,
+        services: { nova: true, glance: true, neutron: true, cinder: true },
+        logFile: join(ws, 'tempest.log'),
+      }),
+    );
+    const selection = join(ws, 'selection.txt');
+    if (pkg) {
+      writeFileSync(selection, `^${pkg.replace(/\./g, '\\.')}\\.\n`);
+    } else {
+      // Each id anchored with "\[" so a line selects that test alone (not name prefixes).
+      const ids = readFileSync(join(HERE, 'interop-target-tests.txt'), 'utf8').split('\n').filter(Boolean);
+      writeFileSync(selection, ids.map((id) => `^${id.replace(/\./g, '\\.')}\\[`).join('\n'));
+    }
+    console.error(`tempest: running ${suite} against ${gw.url} (workspace ${ws})`);
+    // --subunit: the stream goes straight into the parser; progress is ours to print.
+    const run = spawn(
+      TEMPEST,
+      ['run', '--subunit', '--config-file', join(ws, 'etc', 'tempest.conf'), '--include-list', selection, '--concurrency', concurrency],
+      { cwd: ws, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PYTHON: '' } },
+    );
+    const parser = spawn(PYTHON, [join(HERE, 'results.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    run.stdout.pipe(parser.stdin);
+    const outcomes: Outcome[] = [];
+    let buffered = '';
+    parser.stdout.setEncoding('utf8');
+    parser.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
+        const o = JSON.parse(line) as Outcome;
+        outcomes.push(o);
+        console.error(`  ${o.status.padEnd(7)} ${o.id}${o.reason ? `  — ${o.reason.slice(0, 160)}` : ''}`);
+      }
+    });
+    const code = await new Promise<number>((done) => run.on('exit', (c) => done(c ?? 1)));
+    await new Promise((done) => parser.on('exit', done));
+    const wanted = pkg ? undefined : readFileSync(join(HERE, 'interop-target-tests.txt'), 'utf8').split('\n').filter(Boolean);
+    const result = score(suite, outcomes, wanted);
+    console.error(`tempest exited ${code}; ${result.totals.passed} passed, ${result.totals.failed} failed, ${result.totals.skipped} skipped`);
+    const baseline = readBaseline();
+    writeScoreboard(result);
+    if (process.argv.includes('--no-gate')) return;
+    const regressions = gate(result, baseline);
+    if (regressions.length > 0) {
+      console.error(`tempest: ${regressions.length} test(s) passed before and fail now:\n${regressions.join('\n')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await gw.close();
+    if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
