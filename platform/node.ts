@@ -71,7 +71,11 @@ export async function startNode(config: Config, opts: StartOptions = {}): Promis
     clouds,
     kubeUrl: sandbox?.kubeUrl,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections (clients that are done) would hold close() open forever.
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      });
       await sandbox?.close();
     },
   };

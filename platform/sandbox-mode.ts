@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { KubeConnection } from '../src/platform.ts';
-import { createSandbox } from '../src/sandbox/index.ts';
-import { serveSandbox, writeKubeconfig } from './sandbox-http.ts';
+import { SANDBOX_SERVER, createSandbox } from '../src/sandbox/index.ts';
+import { selfSignedTls, serveSandbox, writeKubeconfig } from './sandbox-http.ts';
 import { stateFile } from './state-file.ts';
 
 // The embedded cluster of `npm start`: an in-process sandbox the gateway reaches through
@@ -20,11 +20,12 @@ export async function startEmbeddedSandbox(opts: {
 }): Promise<EmbeddedSandbox> {
   const sandbox = createSandbox({ timing: opts.timing, state: stateFile(join(opts.stateDir, 'sandbox-state.json')) });
   await sandbox.ready;
-  const served = await serveSandbox(sandbox, { hostname: '127.0.0.1', port: opts.kubePort ?? 0 });
-  await writeKubeconfig(join(opts.stateDir, 'kubeconfig'), served.url, sandbox.adminToken);
+  // HTTPS: kubectl sends bearer tokens and impersonation headers only over TLS.
+  const served = await serveSandbox(sandbox, { hostname: '127.0.0.1', port: opts.kubePort ?? 0, tls: await selfSignedTls() });
+  await writeKubeconfig(join(opts.stateDir, 'kubeconfig'), served.url, sandbox.adminToken, served.caPem);
   return {
     connection: {
-      server: 'http://sandbox.invalid',
+      server: SANDBOX_SERVER,
       fetch: ((input: string | URL | Request, init?: RequestInit) =>
         sandbox.fetch(new Request(input, init))) as typeof fetch,
       token: () => sandbox.gatewayToken,

@@ -1,7 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { computeRoutes } from '../routes/compute/index.ts';
 import { computeVersions } from '../routes/compute/versions.ts';
 import { healthRoutes } from '../routes/health.ts';
 import { identityRoutes } from '../routes/identity/index.ts';
+import { imageRoutes } from '../routes/image/index.ts';
 import { imageVersions } from '../routes/image/versions.ts';
 import { networkVersions } from '../routes/network/versions.ts';
 import { volumeVersions } from '../routes/volume/versions.ts';
@@ -79,7 +81,9 @@ export function createGateway(config: Config, platform: Platform) {
   for (const path of ['/:region/compute/v2.1', '/:region/compute/v2.1/*']) app.use(path, microversion(COMPUTE_VERSIONS));
   for (const path of ['/:region/volume/v3', '/:region/volume/v3/*']) app.use(path, microversion(VOLUME_VERSIONS));
   app.route('/:region/compute', computeVersions);
+  app.route('/:region/compute/v2.1', computeRoutes);
   app.route('/:region/image', imageVersions);
+  app.route('/:region/image/v2', imageRoutes);
   app.route('/:region/network', networkVersions);
   app.route('/:region/volume', volumeVersions);
 

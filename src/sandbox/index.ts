@@ -3,7 +3,7 @@
 
 import { createKubeClient } from '../kube/index.ts';
 import { createApiServer, type FaultInjector } from './apiserver/index.ts';
-import { createAggregatedApis, DEMO_TIMING, INSTANT_TIMING, seedCluster, startControllers } from './cluster/index.ts';
+import { createAggregatedApis, createServiceResolver, DEMO_TIMING, INSTANT_TIMING, seedCluster, startControllers } from './cluster/index.ts';
 import type { Caller } from './types.ts';
 
 export type { FaultInjector, FaultMatch, FaultError } from './apiserver/index.ts';
@@ -73,6 +73,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     token: controllerToken,
   });
   for (const api of createAggregatedApis({ client, timing })) server.addAggregatedApi(api);
+  server.addServiceResolver(createServiceResolver({ client }));
   const abort = new AbortController();
   let controllers: ReturnType<typeof startControllers> | undefined;
 

@@ -42,3 +42,12 @@ export interface AggregatedApi {
   resources: ApiResource[];
   handle(req: Request, caller: Caller, attrs: RequestAttributes): Promise<Response>;
 }
+
+/**
+ * A Service's backend inside the sandbox (CDI's upload proxy, KubeVirt's export servers).
+ * `path` is the request path after the Service address, with the query string.
+ */
+export type ServiceHandler = (req: Request, path: string) => Promise<Response>;
+
+/** Finds the backend of Service `name` in `namespace`, if the cluster runs one. */
+export type ServiceResolver = (namespace: string, name: string) => ServiceHandler | undefined;

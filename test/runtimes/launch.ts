@@ -75,7 +75,7 @@ async function startWorkerd(config: ReturnType<typeof configFor>, clusters: Clus
     compatibilityDate: '2025-06-01',
     bindings,
     // The worker's request log lines would drown the test report.
-    handleRuntimeStdio: (stdout, stderr) => {
+    handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
       stdout.resume();
       stderr.resume();
     },

@@ -1,7 +1,7 @@
 // The HTTP face of the API server: authenticate, impersonate, authorize, then serve discovery,
 // an aggregated API, or a resource through the generic store. Errors become metav1.Status.
 
-import type { AggregatedApi, Caller } from '../types.ts';
+import type { AggregatedApi, Caller, ServiceHandler } from '../types.ts';
 import { impersonate, type Authenticator } from './auth.ts';
 import type { Discovery } from './discovery.ts';
 import { VERSION_INFO } from './discovery.ts';
@@ -26,6 +26,8 @@ export interface HandlerDeps {
   watches: Watches;
   faults: Faults;
   aggregated: () => AggregatedApi[];
+  /** Backends of Services (the cluster network and `services/proxy`). */
+  service: (namespace: string, name: string) => ServiceHandler | undefined;
   now: () => number;
 }
 
@@ -56,6 +58,10 @@ export function createHandler(d: HandlerDeps): (req: Request) => Promise<Respons
   return async (req) => {
     try {
       const url = new URL(req.url);
+      // The cluster network: `https://<service>.<namespace>.svc/...` reaches the Service itself.
+      const direct = serviceHost(url.hostname);
+      const backend = direct && d.service(direct.namespace, direct.name);
+      if (backend) return await backend(req, url.pathname + url.search);
       const parsed = parseRequest(req.method, url);
       const attrs = parsed.isResourceRequest ? parsed : undefined;
       const delay = d.faults.delayFor(attrs);
@@ -68,6 +74,9 @@ export function createHandler(d: HandlerDeps): (req: Request) => Promise<Respons
         return serveNonResource(d, url, parsed.path);
       }
       authorize(d, caller, parsed);
+      if (parsed.apiGroup === '' && parsed.resource === 'services' && parsed.subresource === 'proxy' && parsed.namespace && parsed.name) {
+        return await proxyToService(d, req, url, parsed.namespace, parsed.name, parsed.parts);
+      }
       const api = d.aggregated().find((a) => a.group === parsed.apiGroup && a.version === parsed.apiVersion);
       if (api) return await api.handle(req, caller, parsed);
       return await serveResource(d, req, url, parsed, caller);
@@ -77,6 +86,29 @@ export function createHandler(d: HandlerDeps): (req: Request) => Promise<Respons
       return errorResponse(err);
     }
   };
+}
+
+/** `<service>.<namespace>.svc[.cluster.local]` → the Service it names. */
+function serviceHost(host: string): { namespace: string; name: string } | undefined {
+  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(host);
+  return m ? { name: m[1] as string, namespace: m[2] as string } : undefined;
+}
+
+/**
+ * `services/{[scheme:]name[:port]}/proxy/...`: the request, minus the caller's credentials
+ * (kube-apiserver drops `Authorization` and `Impersonate-*` once it has used them), goes
+ * to the Service's backend.
+ */
+async function proxyToService(d: HandlerDeps, req: Request, url: URL, namespace: string, target: string, parts: string[]): Promise<Response> {
+  const segs = target.split(':');
+  const name = (segs.length === 1 ? segs[0] : /^https?$/.test(segs[0] as string) ? segs[1] : segs[0]) as string;
+  const backend = d.service(namespace, name);
+  if (!backend) throw new ApiError(503, 'ServiceUnavailable', `no endpoints available for service "${target}"`, {});
+  const headers = new Headers(req.headers);
+  for (const h of [...headers.keys()]) if (h === 'authorization' || h.startsWith('impersonate-')) headers.delete(h);
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.body !== null;
+  const forwarded = new Request(req.url, { method: req.method, headers, signal: req.signal, ...(hasBody ? { body: req.body, duplex: 'half' } : {}) } as RequestInit);
+  return backend(forwarded, `/${parts.map(encodeURIComponent).join('/')}${url.search}`);
 }
 
 function authorize(d: HandlerDeps, caller: Caller, a: Attributes): void {

@@ -1,7 +1,7 @@
 // The sandbox's Kubernetes API server, assembled: storage, generic store, control-plane loops,
 // RBAC, discovery, watches, faults and persistence behind one fetch handler.
 
-import type { AggregatedApi, Caller } from '../types.ts';
+import type { AggregatedApi, Caller, ServiceResolver } from '../types.ts';
 import { Authenticator } from './auth.ts';
 import { bootstrapObjects } from './bootstrap.ts';
 import { ControlPlane } from './controllers.ts';
@@ -36,6 +36,8 @@ export interface ApiServer {
   fetch(req: Request): Promise<Response>;
   addToken(token: string, caller: Caller): void;
   addAggregatedApi(api: AggregatedApi): void;
+  /** Backends for Services: reached at `<svc>.<ns>.svc` and through `services/proxy`. */
+  addServiceResolver(resolve: ServiceResolver): void;
   readonly faults: Faults;
   /** Loads state (if any) and creates the bootstrap objects that are missing. */
   start(): Promise<void>;
@@ -59,7 +61,15 @@ export function createApiServer(opts: ApiServerOptions = {}): ApiServer {
   const aggregatedApis: AggregatedApi[] = [];
   const aggregated = () => aggregatedApis;
   const discovery = new Discovery(kinds, aggregated);
-  const handler = createHandler({ authenticator, authorizer, store, kinds, discovery, watches, faults, aggregated, now });
+  const resolvers: ServiceResolver[] = [];
+  const service = (namespace: string, name: string) => {
+    for (const r of resolvers) {
+      const h = r(namespace, name);
+      if (h) return h;
+    }
+    return undefined;
+  };
+  const handler = createHandler({ authenticator, authorizer, store, kinds, discovery, watches, faults, aggregated, service, now });
 
   // Persistence: serialize at most once per debounce window, flush on close.
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -84,6 +94,9 @@ export function createApiServer(opts: ApiServerOptions = {}): ApiServer {
     addToken: (token, caller) => authenticator.add(token, caller),
     addAggregatedApi: (api) => {
       aggregatedApis.push(api);
+    },
+    addServiceResolver: (resolve) => {
+      resolvers.push(resolve);
     },
     async start() {
       const data = await opts.state?.load();

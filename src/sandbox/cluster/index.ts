@@ -2,15 +2,18 @@
 // implementation would do, talking to the API server only through the Kubernetes API.
 
 import type { KubeClient } from '../../kube/index.ts';
-import type { AggregatedApi } from '../types.ts';
+import type { AggregatedApi, ServiceResolver } from '../types.ts';
+import { blobGcController } from './blobs.ts';
 import { dataVolumeController } from './datavolume.ts';
 import { Engine } from './engine.ts';
+import { EXPORT_SERVICE_PREFIX, exportController, exportServer } from './export.ts';
 import { loadBalancerController } from './loadbalancer.ts';
 import { migrationController } from './migration.ts';
 import { dataSourceController, pvReclaimController, pvcController, snapshotContentController, snapshotController } from './storage.ts';
 import { subresourcesApi } from './subresources.ts';
 import type { SandboxTiming } from './timing.ts';
 import { vmController } from './vm.ts';
+import { UPLOAD_PROXY, uploadProxy, uploadTokenApi } from './upload.ts';
 import { vmiController } from './vmi.ts';
 
 export { seedCluster } from './seed.ts';
@@ -34,6 +37,8 @@ export function startControllers(opts: { client: KubeClient; timing: SandboxTimi
     snapshotContentController,
     dataSourceController,
     loadBalancerController,
+    exportController,
+    blobGcController,
   ])
     engine.add(make(engine));
   const started = engine.start();
@@ -48,5 +53,15 @@ export function startControllers(opts: { client: KubeClient; timing: SandboxTimi
 }
 
 export function createAggregatedApis(opts: { client: KubeClient; timing: SandboxTiming }): AggregatedApi[] {
-  return [subresourcesApi(opts, 'v1'), subresourcesApi(opts, 'v1alpha3')];
+  return [subresourcesApi(opts, 'v1'), subresourcesApi(opts, 'v1alpha3'), uploadTokenApi(opts, 'v1beta1'), uploadTokenApi(opts, 'v1alpha1')];
+}
+
+/** Services with a backend in the sandbox: CDI's upload proxy and KubeVirt's export servers. */
+export function createServiceResolver(opts: { client: KubeClient }): ServiceResolver {
+  const upload = uploadProxy(opts);
+  return (namespace, name) => {
+    if (namespace === UPLOAD_PROXY.namespace && name === UPLOAD_PROXY.name) return upload;
+    if (name.startsWith(EXPORT_SERVICE_PREFIX)) return exportServer(opts, namespace, name.slice(EXPORT_SERVICE_PREFIX.length));
+    return undefined;
+  };
 }

@@ -25,11 +25,21 @@ const ok = () => new Response(null, { status: 200 });
 
 type Handler = (ctx: { client: KubeClient; ns: string; name: string; body: Record<string, unknown> }) => Promise<Response>;
 
-async function getOr404<T>(client: KubeClient, type: typeof R.virtualMachines, ns: string, name: string, kind: string): Promise<T | Response> {
+/**
+ * An answer decided deep in a handler. Thrown, not returned: `instanceof Response` is not
+ * reliable (@hono/node-server swaps the global Response class while serving).
+ */
+class Reply extends Error {
+  constructor(readonly response: Response) {
+    super('reply');
+  }
+}
+
+async function getOr404<T>(client: KubeClient, type: typeof R.virtualMachines, ns: string, name: string, kind: string): Promise<T> {
   try {
     return await client.get<T>(type, name, { namespace: ns });
   } catch (e) {
-    if (e instanceof NotFoundError) return notFound(kind, name);
+    if (e instanceof NotFoundError) throw new Reply(notFound(kind, name));
     throw e;
   }
 }
@@ -60,7 +70,6 @@ async function setRunning(client: KubeClient, vm: VirtualMachine, running: boole
 const vmHandlers: Record<string, Handler> = {
   async start({ client, ns, name, body }) {
     const vm = await getOr404<VirtualMachine>(client, R.virtualMachines, ns, name, 'virtualmachine');
-    if (vm instanceof Response) return vm;
     const vmi = await vmiOrUndefined(client, ns, name);
     const phase = vmi?.status?.phase ?? '';
     if (vmi && !isFinal(vmi) && phase !== 'Unknown' && phase !== '') return conflict('virtualmachine', name, 'VM is already running');
@@ -85,7 +94,6 @@ const vmHandlers: Record<string, Handler> = {
   },
   async stop({ client, ns, name, body }) {
     const vm = await getOr404<VirtualMachine>(client, R.virtualMachines, ns, name, 'virtualmachine');
-    if (vm instanceof Response) return vm;
     const vmi = await vmiOrUndefined(client, ns, name);
     const grace = typeof body.gracePeriod === 'number' ? body.gracePeriod : undefined;
     if (vmi && !isFinal(vmi) && grace !== undefined)
@@ -112,7 +120,6 @@ const vmHandlers: Record<string, Handler> = {
     if (typeof grace === 'number' && grace > 0) return badRequest('For force restart, only gracePeriod=0 is supported for now');
     if (typeof grace === 'number' && grace < 0) return badRequest('gracePeriod has to be greater or equal to 0');
     const vm = await getOr404<VirtualMachine>(client, R.virtualMachines, ns, name, 'virtualmachine');
-    if (vm instanceof Response) return vm;
     const strategy = runStrategyOf(vm);
     if (strategy === 'Halted' || strategy === 'Once') return conflict('virtualmachine', name, `RunStategy ${strategy} does not support manual restart requests`);
     const vmi = await vmiOrUndefined(client, ns, name);
@@ -121,9 +128,7 @@ const vmHandlers: Record<string, Handler> = {
   },
   async migrate({ client, ns, name, body }) {
     const vm = await getOr404<VirtualMachine>(client, R.virtualMachines, ns, name, 'virtualmachine');
-    if (vm instanceof Response) return vm;
     const vmi = await getOr404<VirtualMachineInstance>(client, R.virtualMachineInstances, ns, name, 'virtualmachineinstance');
-    if (vmi instanceof Response) return vmi;
     if (vmi.status?.phase !== 'Running') return conflict('virtualmachine', name, 'VM is not running');
     await client.create(R.virtualMachineInstanceMigrations, {
       metadata: { generateName: 'kubevirt-migrate-vm-', namespace: ns },
@@ -133,7 +138,6 @@ const vmHandlers: Record<string, Handler> = {
   },
   async addvolume({ client, ns, name, body }) {
     const vm = await getOr404<VirtualMachine>(client, R.virtualMachines, ns, name, 'virtualmachine');
-    if (vm instanceof Response) return vm;
     const volName = body.name as string | undefined;
     const source = body.volumeSource as { persistentVolumeClaim?: { claimName: string }; dataVolume?: { name: string } } | undefined;
     if (!volName || !body.disk || !source || (!source.persistentVolumeClaim && !source.dataVolume))
@@ -157,7 +161,6 @@ const vmHandlers: Record<string, Handler> = {
   },
   async removevolume({ client, ns, name, body }) {
     const vm = await getOr404<VirtualMachine>(client, R.virtualMachines, ns, name, 'virtualmachine');
-    if (vm instanceof Response) return vm;
     const volName = body.name as string | undefined;
     if (!volName) return badRequest('RemoveVolumeOptions requires name');
     const volumes = vm.spec.template?.spec?.volumes ?? [];
@@ -194,7 +197,6 @@ const setPaused = (client: KubeClient, vmi: VirtualMachineInstance, paused: bool
 const vmiHandlers: Record<string, Handler> = {
   async pause({ client, ns, name }) {
     const vmi = await getOr404<VirtualMachineInstance>(client, R.virtualMachineInstances, ns, name, 'virtualmachineinstance');
-    if (vmi instanceof Response) return vmi;
     if (vmi.status?.phase !== 'Running') return conflict('virtualmachineinstance', name, 'VM is not running');
     if (vmi.spec.livenessProbe) return status(403, 'Forbidden', `virtualmachineinstance.kubevirt.io "${name}" is forbidden: Pausing VMIs with LivenessProbe is currently not supported`);
     if (findCondition(vmi.status.conditions, 'Paused')) return conflict('virtualmachineinstance', name, 'VMI is already paused');
@@ -205,7 +207,6 @@ const vmiHandlers: Record<string, Handler> = {
   },
   async unpause({ client, ns, name }) {
     const vmi = await getOr404<VirtualMachineInstance>(client, R.virtualMachineInstances, ns, name, 'virtualmachineinstance');
-    if (vmi instanceof Response) return vmi;
     if (vmi.status?.phase !== 'Running') return conflict('virtualmachineinstance', name, 'VMI is not running');
     if (!findCondition(vmi.status.conditions, 'Paused')) return conflict('virtualmachineinstance', name, 'VMI is not paused');
     await setPaused(client, vmi, false);
@@ -213,7 +214,6 @@ const vmiHandlers: Record<string, Handler> = {
   },
   async softreboot({ client, ns, name }) {
     const vmi = await getOr404<VirtualMachineInstance>(client, R.virtualMachineInstances, ns, name, 'virtualmachineinstance');
-    if (vmi instanceof Response) return vmi;
     if (vmi.status?.phase !== 'Running') return conflict('virtualmachineinstance', name, 'VM is not running');
     if (findCondition(vmi.status.conditions, 'Paused')?.status === 'True') return conflict('virtualmachineinstance', name, 'VMI is paused');
     return ok(); // the guest reboots in place: nothing a client can observe changes
@@ -226,7 +226,6 @@ const vmiHandlers: Record<string, Handler> = {
   },
   async guestosinfo({ client, ns, name }) {
     const vmi = await getOr404<VirtualMachineInstance>(client, R.virtualMachineInstances, ns, name, 'virtualmachineinstance');
-    if (vmi instanceof Response) return vmi;
     if (vmi.status?.phase !== 'Running') return conflict('virtualmachineinstance', name, 'VMI is not running');
     if (findCondition(vmi.status.conditions, 'AgentConnected')?.status !== 'True') return conflict('virtualmachineinstance', name, 'VMI does not have guest agent connected');
     return Response.json({
@@ -281,6 +280,7 @@ export function subresourcesApi(opts: { client: KubeClient; timing: SandboxTimin
       try {
         return await handler({ client: dryRun ? dryRunClient(client) : client, ns: attrs.namespace, name: attrs.name, body });
       } catch (e) {
+        if (e instanceof Reply) return e.response;
         if (e instanceof KubeError) {
           if (e.code === 422 || e.code === 409) return conflict(attrs.resource === 'virtualmachines' ? 'virtualmachine' : 'virtualmachineinstance', attrs.name, e.message);
           return Response.json(e.toStatus(), { status: e.code });

@@ -1,0 +1,52 @@
+import { z } from '@hono/zod-openapi';
+import { CA } from '../../../src/compute/model.ts';
+import { notFound, notImplemented } from '../../../src/core/faults.ts';
+import { requireAdmin } from '../common.ts';
+import { serverStore } from '../server-common.ts';
+import { type ActionHandler, bodyOf, record } from './context.ts';
+
+// The other actions: state reset and force delete (admins), security groups (recorded until
+// the network service exists), and the ones KubeVirt (or this gateway) cannot do yet, which
+// answer Nova's 501.
+
+const Named = z.object({ name: z.string().min(1).max(255) });
+const ResetState = z.object({ state: z.enum(['active', 'error']) });
+
+const unsupported = (message: string): ActionHandler => async () => {
+  throw notImplemented(message);
+};
+
+export const miscActions: Record<string, ActionHandler> = {
+  async 'os-resetState'(a) {
+    requireAdmin(a.auth, 'os_compute_api:os-admin-actions:reset_state');
+    const { state } = bodyOf(a, ResetState);
+    await record(a, 'reset-state', { state: state === 'error' ? 'error' : null, annotations: { [CA.task]: null } });
+    return undefined;
+  },
+  async 'os-forceDelete'(a) {
+    await serverStore(a.c).delete(a.s);
+    return undefined;
+  },
+  async addSecurityGroup(a) {
+    const { name } = bodyOf(a, Named);
+    const groups = a.s.securityGroups.length ? a.s.securityGroups : ['default'];
+    if (!groups.includes(name)) await record(a, 'addSecurityGroup', { annotations: { [CA.securityGroups]: JSON.stringify([...groups, name]) } });
+    return undefined;
+  },
+  async removeSecurityGroup(a) {
+    const { name } = bodyOf(a, Named);
+    const groups = a.s.securityGroups.length ? a.s.securityGroups : ['default'];
+    if (!groups.includes(name)) throw notFound(`Security group ${name} not assigned to the instance ${a.s.id}`);
+    await record(a, 'removeSecurityGroup', { annotations: { [CA.securityGroups]: JSON.stringify(groups.filter((g) => g !== name)) } });
+    return undefined;
+  },
+  createImage: unsupported('Creating an image from a server is not supported yet.'),
+  createBackup: unsupported('Creating a backup of a server is not supported yet.'),
+  'os-getConsoleOutput': unsupported('Unable to get console output, functionality not implemented'),
+  changePassword: unsupported('Unable to set password on instance: not supported by this cloud.'),
+  rescue: unsupported('Rescue is not supported by this cloud.'),
+  unrescue: unsupported('Rescue is not supported by this cloud.'),
+  'os-getVNCConsole': unsupported('Remote consoles are not supported yet.'),
+  'os-getSerialConsole': unsupported('Remote consoles are not supported yet.'),
+  trigger_crash_dump: unsupported('Triggering a crash dump is not supported by this cloud.'),
+};

@@ -1,0 +1,76 @@
+import { z } from '@hono/zod-openapi';
+import { resolveBootImage } from '../../../src/compute/images.ts';
+import { CA, sha256Hex } from '../../../src/compute/model.ts';
+import { ROOT_VOLUME, rootDiskGiB, rootDiskSpec } from '../../../src/compute/servers.ts';
+import { Flavors } from '../../../src/compute/flavors.ts';
+import { badRequest } from '../../../src/core/faults.ts';
+import { R } from '../../../src/kube/index.ts';
+import { Metadata } from '../schemas/common.ts';
+import { versionOf } from '../common.ts';
+import { checkState, viewContext } from '../server-common.ts';
+import { generatePassword } from '../server-create.ts';
+import { serverUpdated } from '../views/servers.ts';
+import { type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
+
+// rebuild (nova servers.py _action_rebuild): same server (same VM, same id), a new root disk
+// from the new image: a new DataVolume template replaces the root volume, the old one is
+// deleted, and a running VM restarts on the new disk. Answers 202 with the server.
+
+const Rebuild = z.looseObject({
+  imageRef: z.string().min(1),
+  name: z.string().min(1).max(255).optional(),
+  adminPass: z.string().optional(),
+  metadata: Metadata.optional(),
+  accessIPv4: z.string().optional(),
+  accessIPv6: z.string().optional(),
+  'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+  description: z.string().max(255).nullable().optional(),
+  preserve_ephemeral: z.boolean().optional(),
+});
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+export const rebuildActions: Record<string, ActionHandler> = {
+  async rebuild(a) {
+    const body = bodyOf(a, Rebuild);
+    if (body.description !== undefined && !versionOf(a.c).atLeast('2.19')) throw badRequest("Invalid input for field/attribute rebuild. Additional properties are not allowed ('description' was unexpected)");
+    checkState(a.s, 'rebuild', ['active', 'stopped', 'error']);
+    const imageId = body.imageRef.split('/').pop() ?? '';
+    if (!UUID.test(imageId)) throw badRequest('Invalid imageRef provided.');
+    const image = await resolveBootImage(a.c, imageId);
+    if (!image) throw badRequest('Cannot find image for rebuild');
+    if (image.status !== 'active') throw badRequest(`Image ${imageId} is not active.`);
+    const flavor = await new Flavors(a.c.get('region').kube).get(a.s.flavorId);
+    const dvName = `${a.s.object}-root-${(await sha256Hex(a.c.get('requestId'))).slice(0, 5)}`;
+    const tpl = a.s.vm.spec.template?.spec ?? {};
+    const volumes = (tpl.volumes ?? []).map((v) => (v.name === ROOT_VOLUME ? { name: ROOT_VOLUME, dataVolume: { name: dvName } } : v));
+    const others = (a.s.vm.spec.dataVolumeTemplates ?? []).filter((t) => t.metadata.name !== a.s.rootDataVolume);
+    await a.store.patchVm(a.s, {
+      spec: {
+        dataVolumeTemplates: [...others, { metadata: { name: dvName }, spec: rootDiskSpec(image, rootDiskGiB(flavor?.disk ?? 0, image)) }],
+        template: { spec: { volumes } },
+      },
+    });
+    if (a.s.rootDataVolume) {
+      await a.auth.kube.delete(R.dataVolumes, a.s.rootDataVolume, { namespace: a.s.namespace }).catch(() => undefined);
+    }
+    const running = !!a.s.vmi && a.s.state.vmState !== 'stopped';
+    if (running) await kubevirt(a, 'rebuild', 'restart');
+    await record(a, 'rebuild', {
+      task: running ? ['rebuilding', 'running'] : ['rebuilding', 'stopped'],
+      replacesVmi: running,
+      state: a.s.state.vmState === 'error' ? null : undefined,
+      annotations: {
+        [CA.image]: imageId,
+        ...(body.name !== undefined ? { [CA.name]: body.name } : {}),
+        ...(body.metadata !== undefined ? { [CA.metadata]: JSON.stringify(body.metadata) } : {}),
+        ...(body.description !== undefined ? { [CA.description]: body.description } : {}),
+        ...(body.accessIPv4 !== undefined ? { [CA.accessIPv4]: body.accessIPv4 } : {}),
+        ...(body.accessIPv6 !== undefined ? { [CA.accessIPv6]: body.accessIPv6 } : {}),
+        ...(body['OS-DCF:diskConfig'] !== undefined ? { [CA.diskConfig]: body['OS-DCF:diskConfig'] } : {}),
+      },
+    });
+    const after = await a.store.reload(a.s);
+    const view = serverUpdated(after, await viewContext(a.c));
+    return a.c.json({ server: { ...view, adminPass: body.adminPass ?? generatePassword() } }, 202);
+  },
+};

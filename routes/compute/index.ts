@@ -1,0 +1,12 @@
+import { actionRoutes } from './actions/index.ts';
+import { router } from './common.ts';
+import { flavorRoutes } from './flavors.ts';
+import { keypairRoutes } from './keypairs.ts';
+import { serverRoutes } from './servers.ts';
+import { subresourceRoutes } from './server-subresources.ts';
+
+// Nova v2.1, mounted at /:region/compute/v2.1 (version documents live in versions.ts).
+// Authentication, region and microversion negotiation run before these routes.
+
+export const computeRoutes = router();
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes]) computeRoutes.route('/', r);

@@ -1,0 +1,32 @@
+import { type KubeClient, R } from '../kube/index.ts';
+import type { KubeNode } from './model.ts';
+
+// Availability zones are node labels (topology.kubernetes.io/zone). Nodes are read with the
+// gateway's own client (every Nova user may list zones; Kubernetes RBAC gives nodes to few)
+// and cached briefly per region: they change rarely and every server view needs them.
+
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+/** The zone of nodes without a zone label (Nova's default zone name). */
+export const DEFAULT_ZONE = 'nova';
+const TTL_MS = 5_000;
+
+const cache = new WeakMap<KubeClient, { at: number; nodes: Promise<KubeNode[]> }>();
+
+export function listNodes(kube: KubeClient, now = Date.now()): Promise<KubeNode[]> {
+  const hit = cache.get(kube);
+  if (hit && now - hit.at < TTL_MS) return hit.nodes;
+  const nodes = kube.listAll<KubeNode>(R.nodes).then((l) => l.items);
+  cache.set(kube, { at: now, nodes });
+  nodes.catch(() => cache.delete(kube));
+  return nodes;
+}
+
+export const zoneOfNode = (n: KubeNode) => n.metadata.labels?.[ZONE_LABEL] ?? DEFAULT_ZONE;
+
+/** node name → zone. */
+export async function nodeZones(kube: KubeClient): Promise<Map<string, string>> {
+  return new Map((await listNodes(kube)).map((n) => [n.metadata.name ?? '', zoneOfNode(n)]));
+}
+
+export const nodeReady = (n: KubeNode) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+export const nodeSchedulable = (n: KubeNode) => !n.spec?.unschedulable && n.metadata.labels?.['kubevirt.io/schedulable'] !== 'false';

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type RunningNode, startNode } from '../../platform/node.ts';
+import { parseConfig } from '../../src/config/index.ts';
+
+// The Debian `openstack` CLI (SDK-based image commands) against a gateway over a fresh
+// sandbox: upload, import, list, show, set, sharing, save and delete.
+
+const OPENSTACK = '/usr/bin/openstack';
+let node: RunningNode;
+let dir: string;
+let cloudsFile: string;
+let web: ReturnType<typeof createServer>;
+let webUrl: string;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+// Debian's python3, not pyenv's: PYTHON* unset; no proxies for 127.0.0.1.
+const env = () => ({ PATH: '/usr/bin:/bin', HOME: dir, OS_CLIENT_CONFIG_FILE: cloudsFile, no_proxy: '*' });
+
+function exec(file: string, args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: dir, env: env(), timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function os(cloud: string, ...args: string[]): Promise<unknown> {
+  const r = await exec(OPENSTACK, ['--os-cloud', cloud, ...args]);
+  assert.equal(r.code, 0, `openstack ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+}
+const admin = (...a: string[]) => os('dicot-admin', ...a, '-f', 'json');
+const adminNoOut = (...a: string[]) => os('dicot-admin', ...a);
+const demo = (...a: string[]) => os('dicot-demo', ...a, '-f', 'json');
+const demoNoOut = (...a: string[]) => os('dicot-demo', ...a);
+
+type Row = Record<string, unknown>;
+const names = (rows: unknown) => (rows as Row[]).map((r) => r.Name).sort();
+const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
+
+const IMAGE = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 8)) & 255);
+const WEB_IMAGE = Uint8Array.from({ length: 4096 }, (_, i) => (i * 13) & 255);
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dicot-image-cli-'));
+  node = await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 } }), { stateDir: dir, timing: 'instant', log: () => {} });
+  assert.ok(node.clouds);
+  cloudsFile = node.clouds;
+  writeFileSync(join(dir, 'cirros.img'), IMAGE);
+  web = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(WEB_IMAGE.length) });
+    res.end(req.method === 'HEAD' ? undefined : Buffer.from(WEB_IMAGE));
+  });
+  await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
+  webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+});
+after(async () => {
+  web?.close();
+  await node?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('image create --file uploads and reaches active with the MD5 checksum; image save returns the same bytes', async () => {
+  const img = (await demo('image', 'create', '--disk-format', 'qcow2', '--container-format', 'bare', '--file', './cirros.img', '--property', 'os_distro=cirros', 'cirros')) as Row;
+  assert.equal(img.status, 'active');
+  assert.equal(img.checksum, md5(IMAGE));
+  assert.equal(img.size, IMAGE.length);
+  const shown = (await demo('image', 'show', 'cirros')) as Row;
+  assert.equal(shown.id, img.id);
+  assert.equal((shown.properties as Row).os_distro, 'cirros');
+  await demoNoOut('image', 'save', '--file', './saved.img', 'cirros');
+  assert.deepEqual(new Uint8Array(readFileSync(join(dir, 'saved.img'))), IMAGE);
+});
+
+test('image create --import stages and imports (glance-direct)', async () => {
+  const img = (await demo('image', 'create', '--import', '--disk-format', 'raw', '--container-format', 'bare', '--file', './cirros.img', 'imported')) as Row;
+  const shown = (await demo('image', 'show', String(img.id))) as Row;
+  assert.equal(shown.status, 'active');
+  assert.equal(shown.checksum, md5(IMAGE));
+});
+
+test('web-download from a local HTTP server through the SDK (OSC 6.0 has no --uri)', async () => {
+  const script = [
+    'import openstack, sys',
+    "c = openstack.connect(cloud='dicot-demo')",
+    "img = c.image.create_image(name='from-web', disk_format='qcow2', container_format='bare', allow_duplicates=True)",
+    `c.image.import_image(img, method='web-download', uri='${webUrl}/cirros.qcow2')`,
+    "img = c.image.wait_for_status(c.image.get_image(img.id), status='active', failures=['killed'], interval=0.2, wait=60)",
+    'print(img.id, img.status)',
+  ].join('\n');
+  const r = await exec('/usr/bin/python3', ['-c', script]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, / active$/m);
+  const shown = (await demo('image', 'show', 'from-web')) as Row;
+  assert.equal(shown.status, 'active');
+});
+
+test('image list with filters, image set --property / --tag', async () => {
+  await demoNoOut('image', 'set', '--property', 'hw_disk_bus=virtio', '--tag', 'golden', '--min-ram', '128', 'cirros');
+  const shown = (await demo('image', 'show', 'cirros')) as Row;
+  assert.equal((shown.properties as Row).hw_disk_bus, 'virtio');
+  assert.equal(shown.min_ram, 128);
+  assert.deepEqual(shown.tags, ['golden']);
+  assert.deepEqual(names(await demo('image', 'list', '--tag', 'golden')), ['cirros']);
+  assert.deepEqual(names(await demo('image', 'list', '--name', 'imported')), ['imported']);
+  assert.deepEqual(names(await demo('image', 'list', '--property', 'os_distro=cirros')), ['cirros']);
+  assert.ok(names(await demo('image', 'list', '--status', 'active')).includes('from-web'));
+  const sorted = (await demo('image', 'list', '--sort', 'name:asc', '--limit', '2')) as Row[];
+  assert.deepEqual(sorted.map((r) => r.Name), ['cirros', 'from-web']);
+  await demoNoOut('image', 'unset', '--property', 'hw_disk_bus', 'cirros');
+  assert.equal(((await demo('image', 'show', 'cirros')) as Row & { properties: Row }).properties.hw_disk_bus, undefined);
+});
+
+test('sharing: image add project, image set --accept as the member, image remove project', async () => {
+  const img = (await admin('image', 'create', '--shared', '--disk-format', 'raw', '--container-format', 'bare', '--file', './cirros.img', 'admin-shared')) as Row;
+  assert.ok(!names(await demo('image', 'list')).includes('admin-shared'));
+  await admin('image', 'add', 'project', String(img.id), 'demo');
+  await demoNoOut('image', 'set', '--accept', String(img.id));
+  assert.ok(names(await demo('image', 'list')).includes('admin-shared'));
+  const members = (await admin('image', 'member', 'list', String(img.id))) as Row[];
+  assert.equal(members[0]?.Status, 'accepted');
+  await adminNoOut('image', 'remove', 'project', String(img.id), 'demo');
+  assert.ok(!names(await demo('image', 'list')).includes('admin-shared'));
+});
+
+test('image delete removes the image', async () => {
+  await demoNoOut('image', 'delete', 'imported');
+  assert.ok(!names(await demo('image', 'list')).includes('imported'));
+  const r = await exec(OPENSTACK, ['--os-cloud', 'dicot-demo', 'image', 'show', 'imported']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /No Image found|Could not find|not found/i);
+});

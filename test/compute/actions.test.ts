@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
+import { C, CV, api, demoToken } from './helpers.ts';
+import { IMAGE, IMAGE_ALT, installTestImages, waitActive, waitStatus } from './servers-helpers.ts';
+
+describe('server actions', () => {
+  let gw: TestGateway;
+  let admin: string;
+  let demo: string;
+  let id: string;
+  const act = (token: string, body: unknown, headers: Record<string, string> = {}) => api(gw, token, 'POST', `${C}/servers/${id}/action`, body, headers);
+  before(async () => {
+    installTestImages();
+    gw = await startTestGateway();
+    admin = await gw.adminToken();
+    demo = await demoToken(gw, admin);
+    const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'vm', imageRef: IMAGE, flavorRef: 'u1.small' } });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    id = r.body.server.id;
+    await waitActive(gw, demo, id);
+  });
+  after(() => gw.close());
+
+  test('stop / start, with Nova 409s in the wrong state', async () => {
+    assert.equal((await act(demo, { 'os-start': null })).status, 409);
+    assert.equal((await act(demo, { 'os-stop': null })).status, 202);
+    const off = await waitStatus(gw, demo, id, 'SHUTOFF');
+    assert.equal(off['OS-EXT-STS:power_state'], 4);
+    assert.equal(off['OS-EXT-STS:vm_state'], 'stopped');
+    const again = await act(demo, { 'os-stop': null });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.conflictingRequest.message, `Cannot 'stop' instance ${id} while it is in vm_state stopped`);
+    assert.equal((await act(demo, { 'os-start': null })).status, 202);
+    await waitActive(gw, demo, id);
+  });
+
+  test('reboot soft and hard', async () => {
+    assert.equal((await act(demo, { reboot: { type: 'SOFT' } })).status, 202);
+    await waitActive(gw, demo, id);
+    const before = (await api(gw, admin, 'GET', `${C}/servers/${id}`)).body.server;
+    assert.equal((await act(demo, { reboot: { type: 'HARD' } })).status, 202);
+    await waitActive(gw, demo, id);
+    const after = (await api(gw, admin, 'GET', `${C}/servers/${id}`)).body.server;
+    assert.ok(after['OS-SRV-USG:launched_at'] >= before['OS-SRV-USG:launched_at']);
+    assert.equal((await act(demo, { reboot: { type: 'WARM' } })).status, 400);
+  });
+
+  test('pause / unpause / suspend / resume', async () => {
+    assert.equal((await act(demo, { pause: null })).status, 202);
+    const paused = await waitStatus(gw, demo, id, 'PAUSED');
+    assert.equal(paused['OS-EXT-STS:power_state'], 3);
+    const twice = await act(demo, { pause: null });
+    assert.equal(twice.body.conflictingRequest.message, `Cannot 'pause' instance ${id} while it is in vm_state paused`);
+    assert.equal((await act(demo, { unpause: null })).status, 202);
+    await waitActive(gw, demo, id);
+    assert.equal((await act(demo, { suspend: null })).status, 202);
+    const suspended = await waitStatus(gw, demo, id, 'SUSPENDED');
+    assert.equal(suspended['OS-EXT-STS:power_state'], 7);
+    assert.equal((await act(demo, { unpause: null })).status, 409);
+    assert.equal((await act(demo, { resume: null })).status, 202);
+    await waitActive(gw, demo, id);
+  });
+
+  test('lock (2.73 reason): the owner is refused, an admin is not', async () => {
+    assert.equal((await act(demo, { lock: { locked_reason: 'maintenance' } }, CV('2.73'))).status, 202);
+    const s = (await api(gw, demo, 'GET', `${C}/servers/${id}`, undefined, CV('2.73'))).body.server;
+    assert.equal(s.locked, true);
+    assert.equal(s.locked_reason, 'maintenance');
+    const refused = await act(demo, { 'os-stop': null });
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.conflictingRequest.message, /locked/);
+    assert.equal((await api(gw, demo, 'DELETE', `${C}/servers/${id}`)).status, 409);
+    assert.equal((await act(demo, { unlock: null })).status, 202);
+    assert.equal((await api(gw, demo, 'GET', `${C}/servers/${id}`, undefined, CV('2.9'))).body.server.locked, false);
+  });
+
+  test('resize + confirm, resize + revert', async () => {
+    assert.equal((await act(demo, { resize: { flavorRef: 'u1.small' } })).status, 400);
+    assert.equal((await act(demo, { resize: { flavorRef: 'nope' } })).status, 400);
+    assert.equal((await act(demo, { resize: { flavorRef: 'u1.medium' } })).status, 202);
+    const verify = await waitStatus(gw, demo, id, 'VERIFY_RESIZE');
+    assert.equal(verify.flavor.id, 'u1.medium');
+    assert.equal((await act(demo, { confirmResize: null })).status, 204);
+    await waitActive(gw, demo, id);
+    assert.equal((await act(demo, { confirmResize: null })).status, 409);
+    assert.equal((await act(demo, { resize: { flavorRef: 'u1.large' } })).status, 202);
+    await waitStatus(gw, demo, id, 'VERIFY_RESIZE');
+    assert.equal((await act(demo, { revertResize: null })).status, 202);
+    const back = await waitActive(gw, demo, id);
+    assert.equal(back.flavor.id, 'u1.medium');
+  });
+
+  test('rebuild: same id, new image, full server in the answer', async () => {
+    const r = await act(demo, { rebuild: { imageRef: IMAGE_ALT, name: 'rebuilt' } });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.equal(r.body.server.id, id);
+    assert.equal(r.body.server.image.id, IMAGE_ALT);
+    assert.ok(r.body.server.adminPass);
+    const s = await waitActive(gw, demo, id);
+    assert.equal(s.name, 'rebuilt');
+    assert.equal((await act(demo, { rebuild: { imageRef: 'bad' } })).status, 400);
+  });
+
+  test('shelve / unshelve', async () => {
+    assert.equal((await act(demo, { shelve: null })).status, 202);
+    await waitStatus(gw, demo, id, 'SHELVED_OFFLOADED');
+    assert.equal((await act(demo, { shelve: null })).status, 409);
+    assert.equal((await act(demo, { unshelve: null })).status, 202);
+    await waitActive(gw, demo, id);
+  });
+
+  test('live migration (admin only) moves the server to another node', async () => {
+    assert.equal((await act(demo, { 'os-migrateLive': { host: null, block_migration: 'auto' } }, CV('2.25'))).status, 403);
+    const before = (await api(gw, admin, 'GET', `${C}/servers/${id}`)).body.server['OS-EXT-SRV-ATTR:host'];
+    assert.equal((await act(admin, { 'os-migrateLive': { host: null, block_migration: 'auto' } }, CV('2.25'))).status, 202);
+    const after = await waitActive(gw, admin, id);
+    assert.notEqual(after['OS-EXT-SRV-ATTR:host'], before);
+  });
+
+  test('instance actions are recorded', async () => {
+    const list = await api(gw, demo, 'GET', `${C}/servers/${id}/os-instance-actions`);
+    assert.equal(list.status, 200);
+    const names = list.body.instanceActions.map((a: { action: string }) => a.action);
+    for (const n of ['create', 'stop', 'start', 'reboot', 'pause', 'resize', 'rebuild', 'shelve', 'unshelve']) assert.ok(names.includes(n), n);
+    const first = list.body.instanceActions.find((a: { action: string }) => a.action === 'create');
+    const one = await api(gw, demo, 'GET', `${C}/servers/${id}/os-instance-actions/${first.request_id}`);
+    assert.equal(one.status, 200);
+    assert.equal(one.body.instanceAction.action, 'create');
+    assert.ok(Array.isArray(one.body.instanceAction.events));
+  });
+
+  test('unknown and unsupported actions; reset state', async () => {
+    assert.equal((await act(demo, { frobnicate: null })).status, 400);
+    assert.equal((await act(demo, { 'os-getConsoleOutput': { length: 10 } })).status, 501);
+    assert.equal((await act(demo, { 'os-resetState': { state: 'error' } })).status, 403);
+    assert.equal((await act(admin, { 'os-resetState': { state: 'error' } })).status, 202);
+    const s = await waitStatus(gw, demo, id, 'ERROR');
+    assert.ok(s.fault);
+    assert.equal((await act(admin, { 'os-resetState': { state: 'active' } })).status, 202);
+    await waitActive(gw, demo, id);
+  });
+});
