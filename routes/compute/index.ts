@@ -1,5 +1,8 @@
 import { actionRoutes } from './actions/index.ts';
 import { router } from './common.ts';
+import { infrastructureRoutes } from './infrastructure.ts';
+import { limitsRoutes } from './limits.ts';
+import { serverGroupRoutes } from './server-groups.ts';
 import { flavorRoutes } from './flavors.ts';
 import { keypairRoutes } from './keypairs.ts';
 import { serverRoutes } from './servers.ts';
@@ -9,4 +12,4 @@ import { subresourceRoutes } from './server-subresources.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes]) computeRoutes.route('/', r);

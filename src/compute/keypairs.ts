@@ -252,6 +252,6 @@ export function md5Hex(data: Uint8Array): string {
   }
   const out = new Uint8Array(16);
   const ov = new DataView(out.buffer);
-  [a0, b0, c0, d0].forEach((w, i) => ov.setUint32(i * 4, w, true));
+  for (const [i, w] of [a0, b0, c0, d0].entries()) ov.setUint32(i * 4, w, true);
   return hex(out);
 }

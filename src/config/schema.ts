@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { IdentityOptionsSchema } from '../identity/options.ts';
 
 // The region set, as an operator writes it (file, environment or Workers bindings).
 // Credentials are described here and resolved into a working connection by platform/.
@@ -61,6 +62,8 @@ export const ConfigSchema = v.pipe(
       v.object({ lifetimeSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60)), 3600) }),
       {},
     ),
+    /** Keystone behaviour: password hashing cost, lockout, password history. */
+    identity: v.optional(IdentityOptionsSchema, {}),
     /** No regions at all means one region "RegionOne" on the embedded sandbox. */
     regions: v.optional(v.array(Region), []),
   }),

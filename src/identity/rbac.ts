@@ -34,7 +34,13 @@ const PROJECT_RESOURCES: { apiGroups: string[]; resources: string[] }[] = [
 
 const SUBRESOURCES: PolicyRule = {
   apiGroups: ['subresources.kubevirt.io'],
-  resources: ['virtualmachines/*', 'virtualmachineinstances/*'],
+  // RBAC does not match "virtualmachines/*": each subresource is named, as in kubevirt.io:edit.
+  resources: [
+    ...['start', 'stop', 'restart', 'migrate', 'addvolume', 'removevolume'].map((s) => `virtualmachines/${s}`),
+    ...['pause', 'unpause', 'softreboot', 'guestosinfo', 'console', 'vnc', 'addvolume', 'removevolume'].map(
+      (s) => `virtualmachineinstances/${s}`,
+    ),
+  ],
   verbs: ['get', 'update', 'create', 'patch'],
 };
 const UPLOAD: PolicyRule = { apiGroups: ['upload.cdi.kubevirt.io'], resources: ['uploadtokenrequests'], verbs: ['create'] };

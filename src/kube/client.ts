@@ -252,7 +252,7 @@ function makeClient(opts: KubeClientOptions, identity: Identity | undefined): Ku
       if (!res.ok) throw await errorFromResponse(res);
       if (!res.body) return;
       try {
-        yield* watchEvents<T>(res.body);
+        yield* watchEvents<T>(res.body, o.signal);
       } catch (err) {
         if (o.signal.aborted) return; // the caller stopped the watch: end quietly
         throw err;

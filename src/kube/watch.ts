@@ -4,10 +4,17 @@ import { GoneError, errorFromStatus } from './errors.ts';
 import type { Status, WatchEvent } from './types.ts';
 
 /** Splits a byte stream into lines, however the chunks cut them. */
-export async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+export async function* ndjsonLines(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<string> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
+  // Not every fetch ends the body when its signal aborts (an in-process handler's stream
+  // does not): cancel the read ourselves so an aborted watch always ends.
+  const onAbort = () => {
+    reader.cancel().catch(() => {});
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -24,14 +31,15 @@ export async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGener
     const rest = (buffer + decoder.decode()).trim();
     if (rest) yield rest;
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     // Early exit (break, abort): release the connection.
     await reader.cancel().catch(() => {});
   }
 }
 
 /** Watch events from a body; an ERROR event ends the stream with its error (410 → GoneError). */
-export async function* watchEvents<T>(body: ReadableStream<Uint8Array>): AsyncGenerator<WatchEvent<T>> {
-  for await (const line of ndjsonLines(body)) {
+export async function* watchEvents<T>(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<WatchEvent<T>> {
+  for await (const line of ndjsonLines(body, signal)) {
     const event = JSON.parse(line) as { type: string; object: unknown };
     if (event.type === 'ERROR') {
       const status = (event.object ?? {}) as Partial<Status>;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
 import { type RunningNode, startNode } from '../../platform/node.ts';
-import { type Config, parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/config/index.ts';
 
 // The Debian `openstack` CLI against a gateway over a fresh sandbox: the identity commands
 // users run, as the bootstrap admin and as the demo member, failure paths included.
@@ -53,7 +53,7 @@ const names = (rows: unknown) => (rows as Row[]).map((r) => r.Name).sort();
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dicot-cli-'));
-  const config = { ...parseConfig({ listen: { port: 0 } }), identity: { scrypt: { N: 1024, r: 8, p: 1 } } } as Config;
+  const config = parseConfig({ listen: { port: 0 }, identity: { scrypt: { N: 1024, r: 8, p: 1 } } });
   node = await startNode(config, { stateDir: dir, timing: 'instant', log: () => {} });
   assert.ok(node.clouds);
   cloudsFile = node.clouds;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { createGateway } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import type { LogLine } from '../../src/platform.ts';
+import { startTestGateway } from '../helpers/gateway.ts';
 
 // The gateway's shared plumbing, in-process (no server, no cluster: nothing here calls one).
 
@@ -41,22 +42,28 @@ describe('gateway plumbing', () => {
 
   test('request ids are on error responses too, and unique', async () => {
     const { app } = gateway();
-    const a = await app.request('http://h/RegionOne/compute/nothing');
-    const b = await app.request('http://h/RegionOne/compute/nothing');
-    assert.equal(a.status, 404);
+    const a = await app.request('http://h/RegionOne/compute/v2.1/servers');
+    const b = await app.request('http://h/RegionOne/compute/v2.1/servers');
+    assert.equal(a.status, 401);
+    assert.equal((await a.json()).unauthorized.code, 401);
     assert.match(a.headers.get('x-openstack-request-id') ?? '', /^req-[0-9a-f-]{36}$/);
     assert.equal(a.headers.get('x-compute-request-id'), a.headers.get('x-openstack-request-id'));
     assert.notEqual(a.headers.get('x-openstack-request-id'), b.headers.get('x-openstack-request-id'));
   });
 
   test('microversion headers are echoed on errors', async () => {
-    const { app } = gateway();
-    const res = await app.request('http://h/RegionOne/compute/v2.1/no-such-thing', {
-      headers: { 'OpenStack-API-Version': 'compute 2.42' },
-    });
-    assert.equal(res.status, 404);
-    assert.equal(res.headers.get('openstack-api-version'), 'compute 2.42');
-    assert.equal(res.headers.get('x-openstack-nova-api-version'), '2.42');
+    const gw = await startTestGateway();
+    try {
+      const res = await gw.request('/RegionOne/compute/v2.1/servers/no-such-server', {
+        headers: { 'X-Auth-Token': await gw.adminToken(), 'OpenStack-API-Version': 'compute 2.42' },
+      });
+      assert.equal(res.status, 404);
+      assert.equal((await res.json()).itemNotFound.code, 404);
+      assert.equal(res.headers.get('openstack-api-version'), 'compute 2.42');
+      assert.equal(res.headers.get('x-openstack-nova-api-version'), '2.42');
+    } finally {
+      await gw.close();
+    }
   });
 
   test('a region that is down is a 503 naming it, not a crash', async () => {

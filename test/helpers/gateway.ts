@@ -52,15 +52,16 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       token: () => sandbox.gatewayToken,
     };
   }
-  const base = parseConfig(
+  const identity = { scrypt: TEST_SCRYPT, ...opts.identity };
+  const config: Config = parseConfig(
     names.length === 1 && names[0] === 'RegionOne'
-      ? { tokens: opts.tokens ?? {} }
+      ? { tokens: opts.tokens ?? {}, identity }
       : {
           tokens: opts.tokens ?? {},
+          identity,
           regions: names.map((name, i) => ({ name, identity: i === 0, kubernetes: { server: 'http://sandbox', token: 'unused' } })),
         },
   );
-  const config = { ...base, identity: { scrypt: TEST_SCRYPT, ...opts.identity } } as Config;
   let offset = 0;
   const app = createGateway(config, { kube, log: () => {}, now: () => Date.now() + offset });
   // A test-only route (registered before the first request) hands out the Gateway object.

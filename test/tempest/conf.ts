@@ -13,6 +13,8 @@ export interface TempestTarget {
   flavorRefAlt?: string;
   services: { nova: boolean; glance: boolean; neutron: boolean; cinder: boolean };
   logFile: string;
+  /** The gateway's login lockout, which Tempest's lockout test must know. */
+  lockout: { attempts: number; seconds: number };
 }
 
 type Ini = Record<string, Record<string, string | number | boolean | undefined>>;
@@ -47,6 +49,9 @@ export function tempestConf(t: TempestTarget): string {
       v3_endpoint_type: 'public',
       default_domain_id: 'default',
       disable_ssl_certificate_validation: true,
+      user_lockout_failure_attempts: t.lockout.attempts,
+      user_lockout_duration: t.lockout.seconds,
+      user_unique_last_password_count: 2,
     },
     'identity-feature-enabled': {
       api_v2: false,

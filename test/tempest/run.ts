@@ -4,7 +4,7 @@
 //   npm run tempest -- --package tempest.api.identity   # a whole package, on demand
 // Options: --concurrency N (default 2), --keep (leave the workspace), --no-gate.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -18,6 +18,7 @@ import { type Outcome, gate, readBaseline, score, writeScoreboard } from './scor
 const TEMPEST = '/usr/bin/tempest';
 const PYTHON = '/usr/bin/python3';
 const HERE = resolve('test/tempest');
+const LOCKOUT = { attempts: 2, seconds: 5 };
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -28,18 +29,73 @@ interface CloudsYaml {
   clouds: Record<string, { auth: { username: string; password: string; project_name: string; user_domain_name?: string } }>;
 }
 
+/** A Keystone token for the bootstrap admin, project-scoped. */
+async function adminToken(url: string, a: CloudsYaml['clouds'][string]['auth']): Promise<string> {
+  const res = await fetch(`${url}/identity/v3/auth/tokens?nocatalog`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: a.username, domain: { name: a.user_domain_name ?? 'Default' }, password: a.password } } },
+        scope: { project: { name: a.project_name, domain: { name: 'Default' } } },
+      },
+    }),
+  });
+  const token = res.headers.get('x-subject-token');
+  if (res.status !== 201 || !token) throw new Error(`admin login failed: ${res.status} ${await res.text()}`);
+  return token;
+}
+
+/** What Tempest needs made before it runs: two public images with data, two flavors. */
+async function prepareCloud(url: string, a: CloudsYaml['clouds'][string]['auth']) {
+  const token = await adminToken(url, a);
+  const image = async (name: string): Promise<string | undefined> => {
+    const created = await fetch(`${url}/RegionOne/image/v2/images`, {
+      method: 'POST',
+      headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({ name, disk_format: 'raw', container_format: 'bare', visibility: 'public' }),
+    });
+    if (created.status !== 201) return undefined;
+    const { id } = (await created.json()) as { id: string };
+    const data = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+    const put = await fetch(`${url}/RegionOne/image/v2/images/${id}/file`, {
+      method: 'PUT',
+      headers: { 'x-auth-token': token, 'content-type': 'application/octet-stream' },
+      body: data,
+    });
+    return put.status === 204 ? id : undefined;
+  };
+  return {
+    imageRef: await image('tempest-image'),
+    imageRefAlt: await image('tempest-image-alt'),
+    flavorRef: 'u1.small',
+    flavorRefAlt: 'u1.medium',
+  };
+}
+
 async function main() {
   const pkg = arg('--package');
   const suite = pkg ?? 'interop';
   const concurrency = arg('--concurrency') ?? '2';
   const dir = mkdtempSync(join(tmpdir(), 'dicot-tempest-'));
-  const gw = await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 } }), { stateDir: join(dir, 'state'), timing: 'instant', log: () => {} });
+  // Tempest logs in thousands of times: a cheap hash cost here (production's is ~0.8 s of CPU),
+  // and the lockout Tempest's defaults expect (2 failures, 5 s).
+  const identity = { scrypt: { N: 1024, r: 8, p: 1 }, lockoutFailureAttempts: LOCKOUT.attempts, lockoutDurationSeconds: LOCKOUT.seconds };
+  const gw = await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity }), { stateDir: join(dir, 'state'), timing: 'instant', log: () => {} });
   try {
     const clouds = parseYaml(readFileSync(join(dir, 'state', 'clouds.yaml'), 'utf8')) as CloudsYaml;
     const admin = clouds.clouds['dicot-admin']?.auth;
     if (!admin) throw new Error('the gateway wrote no dicot-admin cloud');
+    const fixtures = await prepareCloud(gw.url, admin);
     const ws = join(dir, 'ws');
-    spawnSync(TEMPEST, ['init', '--config-dir', join(dir, 'etc-empty'), ws], { stdio: 'ignore' });
+    // An empty config dir keeps /etc/tempest out; a private workspace file keeps ~/.tempest clean.
+    mkdirSync(join(dir, 'etc-empty'));
+    const init = spawnSync(
+      TEMPEST,
+      ['init', '--config-dir', join(dir, 'etc-empty'), '--workspace-path', join(dir, 'workspace.yaml'), '--name', 'dicot', ws],
+      { encoding: 'utf8' },
+    );
+    if (init.status !== 0) throw new Error(`tempest init failed: ${init.stderr}`);
     writeFileSync(
       join(ws, 'etc', 'tempest.conf'),
       tempestConf({
@@ -49,7 +105,9 @@ async function main() {
         computeMaxMicroversion: COMPUTE_VERSIONS.max,
         volumeMaxMicroversion: VOLUME_VERSIONS.max,
         services: { nova: true, glance: true, neutron: true, cinder: true },
+        ...fixtures,
         logFile: join(ws, 'tempest.log'),
+        lockout: LOCKOUT,
       }),
     );
     const selection = join(ws, 'selection.txt');
@@ -102,3 +160,5 @@ async function main() {
 }
 
 await main();
+// Nothing else should keep the process: exit with the gate's verdict.
+process.exit(process.exitCode ?? 0);

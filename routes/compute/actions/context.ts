@@ -1,11 +1,11 @@
 import type { z } from '@hono/zod-openapi';
 import type { AuthContext } from '../../../src/core/auth.ts';
-import { CA } from '../../../src/compute/model.ts';
+import { CA, MANAGED } from '../../../src/compute/model.ts';
 import { type Servers, actionAnnotations } from '../../../src/compute/server-store.ts';
 import type { ServerRecord } from '../../../src/compute/servers.ts';
 import type { SpecialState, Task, Until } from '../../../src/compute/status.ts';
 import { conflict } from '../../../src/core/faults.ts';
-import { ConflictError, R } from '../../../src/kube/index.ts';
+import { ConflictError, InvalidError, R } from '../../../src/kube/index.ts';
 import { type Ctx, parseBody } from '../common.ts';
 
 // What every server action gets, and the helpers they share: KubeVirt subresource calls
@@ -27,21 +27,48 @@ export function bodyOf<S extends z.ZodType>(a: ActionContext, schema: S): z.infe
   return parseBody(schema, a.body);
 }
 
-type Sub = 'start' | 'stop' | 'restart' | 'migrate' | 'pause' | 'unpause' | 'softreboot';
-const VMI_SUBS = new Set<Sub>(['pause', 'unpause', 'softreboot']);
+type Op = 'start' | 'stop' | 'restart' | 'migrate' | 'pause' | 'unpause' | 'softreboot';
 
-/** PUT subresources.kubevirt.io …/{sub}; KubeVirt's state 409s become Nova's. */
-export async function kubevirt(a: ActionContext, action: string, sub: Sub, body: unknown = {}): Promise<void> {
-  const type = VMI_SUBS.has(sub) ? R.virtualMachineInstances : R.virtualMachines;
+/**
+ * Drives KubeVirt the way its own start/stop/restart/migrate handlers do, with the rights a
+ * project member has on VMs, VMIs and migrations: start/stop flip runStrategy (guarded by a
+ * test op), restart deletes the VMI (the VM, runStrategy Always, makes a new one), migrate
+ * creates a VirtualMachineInstanceMigration. pause/unpause/softreboot exist only as
+ * `subresources.kubevirt.io` calls. KubeVirt's state conflicts become Nova's 409.
+ */
+export async function kubevirt(a: ActionContext, action: string, op: Op, body: { addedNodeSelector?: Record<string, string> } = {}): Promise<void> {
+  const { kube } = a.auth;
+  const ns = { namespace: a.s.namespace };
+  const strategy = (from: string, to: string) =>
+    kube.patch(R.virtualMachines, a.s.object, [{ op: 'test', path: '/spec/runStrategy', value: from }, { op: 'replace', path: '/spec/runStrategy', value: to }], { ...ns, type: 'json' });
   try {
-    await a.auth.kube.subresource('PUT', type, a.s.object, sub, { namespace: a.s.namespace, group: 'subresources.kubevirt.io', version: 'v1', body });
+    switch (op) {
+      case 'start':
+        await strategy('Halted', 'Always');
+        return;
+      case 'stop':
+        await strategy('Always', 'Halted');
+        return;
+      case 'restart':
+        if (!a.s.vmi) throw new ConflictError(409, 'Conflict', 'VM is not running');
+        await kube.delete(R.virtualMachineInstances, a.s.object, { ...ns, preconditions: { uid: a.s.vmi.metadata.uid } });
+        return;
+      case 'migrate':
+        await kube.create(R.virtualMachineInstanceMigrations, {
+          metadata: { generateName: `${a.s.object.slice(0, 40)}-migration-`, namespace: a.s.namespace, labels: { ...MANAGED } },
+          spec: { vmiName: a.s.object, ...(body.addedNodeSelector ? { addedNodeSelector: body.addedNodeSelector } : {}) },
+        } as never);
+        return;
+      default:
+        await kube.subresource('PUT', R.virtualMachineInstances, a.s.object, op, { ...ns, group: 'subresources.kubevirt.io', version: 'v1', body: {} });
+    }
   } catch (err) {
-    if (err instanceof ConflictError) throw conflict(`Cannot '${action}' instance ${a.s.id} while it is in vm_state ${a.s.state.vmState}`);
+    if (err instanceof ConflictError || err instanceof InvalidError) throw conflict(`Cannot '${action}' instance ${a.s.id} while it is in vm_state ${a.s.state.vmState}`);
     throw err;
   }
 }
 
-export interface Record {
+export interface RecordOptions {
   /** The task it opens: [name, what ends it, vm_state shown while open]; omitted = none. */
   task?: [string, Until, SpecialState?];
   /** A restart-like task: done only once a new VMI runs. */
@@ -53,7 +80,7 @@ export interface Record {
 }
 
 /** Writes the action into the VM's annotations: task, state, action log. */
-export async function record(a: ActionContext, action: string, r: Record = {}): Promise<void> {
+export async function record(a: ActionContext, action: string, r: RecordOptions = {}): Promise<void> {
   const at = new Date().toISOString();
   const task: Task | null = r.task
     ? {

@@ -15,9 +15,11 @@ export interface Blob {
 }
 
 export class BlobStore {
+  /** Whether new stores keep the bytes; benchmarks streaming gigabytes turn it off first. */
+  static keepBytesByDefault = true;
   private readonly blobs = new Map<string, Blob>();
-  /** Keep the bytes (default). Benchmarks streaming gigabytes turn it off and keep sizes only. */
-  keepBytes = true;
+  /** Keep the bytes (default), or only their size. */
+  keepBytes = BlobStore.keepBytesByDefault;
 
   key = (namespace: string, name: string) => `${namespace}/${name}`;
 

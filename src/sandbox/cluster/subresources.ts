@@ -127,7 +127,7 @@ const vmHandlers: Record<string, Handler> = {
     return (await addRequests(client, vm, [{ action: 'Stop', uid: vmi.metadata.uid }, { action: 'Start' }])) ?? accepted();
   },
   async migrate({ client, ns, name, body }) {
-    const vm = await getOr404<VirtualMachine>(client, R.virtualMachines, ns, name, 'virtualmachine');
+    await getOr404<VirtualMachine>(client, R.virtualMachines, ns, name, 'virtualmachine');
     const vmi = await getOr404<VirtualMachineInstance>(client, R.virtualMachineInstances, ns, name, 'virtualmachineinstance');
     if (vmi.status?.phase !== 'Running') return conflict('virtualmachine', name, 'VM is not running');
     await client.create(R.virtualMachineInstanceMigrations, {

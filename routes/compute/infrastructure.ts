@@ -1,0 +1,170 @@
+import { createRoute } from '@hono/zod-openapi';
+import { type KubeNode, MiB, isoMicros, quantityBytes } from '../../src/compute/model.ts';
+import { Servers } from '../../src/compute/server-store.ts';
+import { listNodes, nodeReady, nodeSchedulable, zoneOfNode } from '../../src/compute/zones.ts';
+import { notFound } from '../../src/core/faults.ts';
+import { type Ctx, authOf, requireAdmin, router, versionOf } from './common.ts';
+import { json } from './schemas/common.ts';
+import { Extensions, Hypervisor, HypervisorIdParam, HypervisorStats, Hypervisors, Services, ZoneList } from './schemas/misc.ts';
+
+// Availability zones (node zone labels), hypervisors and compute services (nodes; admins),
+// and Nova's extension list. Nodes are read with the gateway's own client: Nova's policy
+// (zones for everyone, hypervisors and services for admins) decides, not RBAC on nodes.
+
+const tags = ['compute: infrastructure'];
+const zones = createRoute({ method: 'get', path: '/os-availability-zone', tags, summary: 'List availability zones', responses: { 200: json(ZoneList, 'Zones') } });
+const zonesDetail = createRoute({ method: 'get', path: '/os-availability-zone/detail', tags, summary: 'Availability zones with hosts (admin)', responses: { 200: json(ZoneList, 'Zones') } });
+const hvList = createRoute({ method: 'get', path: '/os-hypervisors', tags, summary: 'List hypervisors (admin)', responses: { 200: json(Hypervisors, 'Hypervisors') } });
+const hvDetail = createRoute({ method: 'get', path: '/os-hypervisors/detail', tags, summary: 'List hypervisors with details (admin)', responses: { 200: json(Hypervisors, 'Hypervisors') } });
+const hvStats = createRoute({ method: 'get', path: '/os-hypervisors/statistics', tags, summary: 'Hypervisor statistics (admin)', responses: { 200: json(HypervisorStats, 'Statistics') } });
+const hvShow = createRoute({ method: 'get', path: '/os-hypervisors/{id}', tags, summary: 'Show a hypervisor (admin)', request: { params: HypervisorIdParam }, responses: { 200: json(Hypervisor, 'Hypervisor') } });
+const services = createRoute({ method: 'get', path: '/os-services', tags, summary: 'List compute services (admin)', responses: { 200: json(Services, 'Services') } });
+const extensions = createRoute({ method: 'get', path: '/extensions', tags, summary: "Nova's extension list", responses: { 200: json(Extensions, 'Extensions') } });
+
+const nodesOf = (c: Ctx) => listNodes(c.get('region').kube);
+const sortedNodes = async (c: Ctx) => (await nodesOf(c)).sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+
+/** Below 2.53 hypervisor and service ids are integers: the node's position by name. */
+const idOf = (c: Ctx, n: KubeNode, i: number): string | number => (versionOf(c).atLeast('2.53') ? (n.metadata.uid ?? '') : i + 1);
+
+async function runningByNode(c: Ctx): Promise<Map<string, { vms: number; vcpus: number; ram: number; servers: { uuid: string; name: string }[] }>> {
+  const list = await new Servers(authOf(c).kube, c.get('region').kube).list({ all: true });
+  const out = new Map<string, { vms: number; vcpus: number; ram: number; servers: { uuid: string; name: string }[] }>();
+  for (const s of list) {
+    if (!s.node) continue;
+    const e = out.get(s.node) ?? { vms: 0, vcpus: 0, ram: 0, servers: [] };
+    e.vms += 1;
+    const cpu = (s.vmi?.spec.domain as { cpu?: { sockets?: number; cores?: number; threads?: number } } | undefined)?.cpu;
+    e.vcpus += (cpu?.sockets ?? 1) * (cpu?.cores ?? 1) * (cpu?.threads ?? 1);
+    e.ram += Math.round((quantityBytes((s.vmi?.spec.domain as { memory?: { guest?: string } } | undefined)?.memory?.guest) ?? 0) / MiB);
+    e.servers.push({ uuid: s.id, name: s.object });
+    out.set(s.node, e);
+  }
+  return out;
+}
+
+function hypervisor(c: Ctx, n: KubeNode, i: number, detail: boolean, usage?: { vms: number; vcpus: number; ram: number }) {
+  const name = n.metadata.name ?? '';
+  const base = { id: idOf(c, n, i), hypervisor_hostname: name, state: nodeReady(n) ? 'up' : 'down', status: nodeSchedulable(n) ? 'enabled' : 'disabled' };
+  if (!detail) return base;
+  const cap = n.status?.capacity ?? {};
+  const vcpus = Number(quantityBytes(cap.cpu) ?? 0);
+  const memory = Math.round((quantityBytes(cap.memory) ?? 0) / MiB);
+  const disk = Math.round((quantityBytes(cap['ephemeral-storage']) ?? 0) / 2 ** 30);
+  const info = n.status?.nodeInfo ?? {};
+  const cpuInfo = { arch: info.architecture ?? 'x86_64', model: 'host-model', vendor: 'KubeVirt', features: [], topology: { cores: vcpus, cells: 1, threads: 1, sockets: 1 } };
+  return {
+    ...base,
+    cpu_info: versionOf(c).atLeast('2.28') ? cpuInfo : JSON.stringify(cpuInfo),
+    current_workload: 0,
+    disk_available_least: disk,
+    free_disk_gb: disk,
+    free_ram_mb: memory - (usage?.ram ?? 0),
+    host_ip: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '',
+    hypervisor_type: 'KubeVirt',
+    hypervisor_version: 1009000,
+    local_gb: disk,
+    local_gb_used: 0,
+    memory_mb: memory,
+    memory_mb_used: usage?.ram ?? 0,
+    running_vms: usage?.vms ?? 0,
+    service: { host: name, id: idOf(c, n, i), disabled_reason: null },
+    vcpus,
+    vcpus_used: usage?.vcpus ?? 0,
+  };
+}
+
+const EXTENSIONS: [string, string, string][] = [
+  ['AccessIPs', 'os-access-ips', 'Access IPs support.'],
+  ['AdminActions', 'os-admin-actions', 'Enable admin-only server actions.'],
+  ['AvailabilityZone', 'os-availability-zone', '1. Add availability_zone to the Create Server API. 2. Add availability zones describing.'],
+  ['ConfigDrive', 'os-config-drive', 'Config Drive Extension.'],
+  ['DiskConfig', 'OS-DCF', 'Disk Management Extension.'],
+  ['ExtendedAvailabilityZone', 'OS-EXT-AZ', 'Extended Availability Zone support.'],
+  ['ExtendedServerAttributes', 'OS-EXT-SRV-ATTR', 'Extended Server Attributes support.'],
+  ['ExtendedStatus', 'OS-EXT-STS', 'Extended Status support.'],
+  ['ExtendedVolumes', 'os-extended-volumes', 'Extended Volumes support.'],
+  ['FlavorAccess', 'os-flavor-access', 'Flavor access support.'],
+  ['FlavorExtraData', 'OS-FLV-EXT-DATA', 'Provide additional data for flavors.'],
+  ['FlavorExtraSpecs', 'os-flavor-extra-specs', 'Flavors extra specs support.'],
+  ['FlavorManage', 'os-flavor-manage', 'Flavor create/delete API support.'],
+  ['FlavorDisabled', 'OS-FLV-DISABLED', 'Support to show the disabled status of a flavor.'],
+  ['Hypervisors', 'os-hypervisors', 'Admin-only hypervisor administration.'],
+  ['InstanceActions', 'os-instance-actions', 'View a log of actions and events taken on an instance.'],
+  ['Keypairs', 'os-keypairs', 'Keypair Support.'],
+  ['Lock', 'os-lock-server', 'Enable lock/unlock server actions.'],
+  ['MigrateServer', 'os-migrate-server', 'Enable migrate and live-migrate server actions.'],
+  ['MultipleCreate', 'os-multiple-create', 'Allow multiple create in the Create Server v2.1 API.'],
+  ['PauseServer', 'os-pause-server', 'Enable pause/unpause server actions.'],
+  ['Quotas', 'os-quota-sets', 'Quotas management support.'],
+  ['ServerGroups', 'os-server-groups', 'Server group support.'],
+  ['ServerUsage', 'OS-SRV-USG', 'Adds launched_at and terminated_at on Servers.'],
+  ['Services', 'os-services', 'Services support.'],
+  ['Shelve', 'os-shelve', 'Instance shelve mode.'],
+  ['SuspendServer', 'os-suspend-server', 'Enable suspend/resume server actions.'],
+  ['UserData', 'os-user-data', 'Add user_data to the Create Server API.'],
+];
+
+export const infrastructureRoutes = router()
+  .openapi(zones, async (c) => {
+    const names = [...new Set((await nodesOf(c)).map(zoneOfNode))].sort();
+    return c.json({ availabilityZoneInfo: names.map((zoneName) => ({ zoneName, zoneState: { available: true }, hosts: null })) }, 200);
+  })
+  .openapi(zonesDetail, async (c) => {
+    requireAdmin(authOf(c), 'os_compute_api:os-availability-zone:detail');
+    const byZone = new Map<string, KubeNode[]>();
+    for (const n of await nodesOf(c)) byZone.set(zoneOfNode(n), [...(byZone.get(zoneOfNode(n)) ?? []), n]);
+    const now = isoMicros(Date.now());
+    const info = [...byZone.entries()].sort().map(([zoneName, nodes]) => ({
+      zoneName,
+      zoneState: { available: nodes.some(nodeReady) },
+      hosts: Object.fromEntries(nodes.map((n) => [n.metadata.name ?? '', { 'nova-compute': { available: nodeReady(n) && nodeSchedulable(n), active: nodeSchedulable(n), updated_at: now } }])),
+    }));
+    return c.json({ availabilityZoneInfo: info }, 200);
+  })
+  .openapi(hvList, async (c) => {
+    requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:list');
+    return c.json({ hypervisors: (await sortedNodes(c)).map((n, i) => hypervisor(c, n, i, false)) }, 200);
+  })
+  .openapi(hvDetail, async (c) => {
+    requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:list-detail');
+    const [nodes, usage] = await Promise.all([sortedNodes(c), runningByNode(c)]);
+    return c.json({ hypervisors: nodes.map((n, i) => hypervisor(c, n, i, true, usage.get(n.metadata.name ?? ''))) }, 200);
+  })
+  .openapi(hvStats, async (c) => {
+    requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:statistics');
+    const [nodes, usage] = await Promise.all([sortedNodes(c), runningByNode(c)]);
+    const all = nodes.map((n, i) => hypervisor(c, n, i, true, usage.get(n.metadata.name ?? '')) as Record<string, unknown>);
+    const sum = (k: string) => all.reduce((t, h) => t + (Number(h[k]) || 0), 0);
+    const keys = ['vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used', 'local_gb_used', 'free_ram_mb', 'free_disk_gb', 'current_workload', 'running_vms', 'disk_available_least'];
+    return c.json({ hypervisor_statistics: { count: all.length, ...Object.fromEntries(keys.map((k) => [k, sum(k)])) } }, 200);
+  })
+  .openapi(hvShow, async (c) => {
+    requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:show');
+    const id = c.req.valid('param').id;
+    const [nodes, usage] = await Promise.all([sortedNodes(c), runningByNode(c)]);
+    const i = nodes.findIndex((n, idx) => String(idOf(c, n, idx)) === id);
+    const node = nodes[i];
+    if (!node) throw notFound(`Hypervisor with ID ${id} could not be found.`);
+    return c.json({ hypervisor: hypervisor(c, node, i, true, usage.get(node.metadata.name ?? '')) }, 200);
+  })
+  .openapi(services, async (c) => {
+    requireAdmin(authOf(c), 'os_compute_api:os-services:list');
+    const now = isoMicros(Date.now());
+    const v = versionOf(c);
+    const list = (await sortedNodes(c)).map((n, i) => ({
+      id: idOf(c, n, i),
+      binary: 'nova-compute',
+      host: n.metadata.name ?? '',
+      zone: zoneOfNode(n),
+      status: nodeSchedulable(n) ? 'enabled' : 'disabled',
+      state: nodeReady(n) ? 'up' : 'down',
+      updated_at: now,
+      disabled_reason: null,
+      ...(v.atLeast('2.11') ? { forced_down: false } : {}),
+    }));
+    return c.json({ services: list }, 200);
+  })
+  .openapi(extensions, (c) =>
+    c.json({ extensions: EXTENSIONS.map(([name, alias, description]) => ({ name, alias, description, links: [] as string[], namespace: `http://docs.openstack.org/compute/ext/fake_xml`, updated: '2014-12-03T00:00:00Z' })) }, 200),
+  );

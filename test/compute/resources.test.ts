@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
+import { C, CV, api, demoToken } from './helpers.ts';
+import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+
+describe('limits, quotas, zones, hypervisors, services, server groups, extensions', () => {
+  let gw: TestGateway;
+  let admin: string;
+  let demo: string;
+  let demoProject: string;
+  before(async () => {
+    installTestImages();
+    gw = await startTestGateway();
+    admin = await gw.adminToken();
+    demo = await demoToken(gw, admin);
+    demoProject = (await api(gw, demo, 'GET', '/identity/v3/auth/tokens', undefined, { 'x-subject-token': demo })).body.token.project.id;
+  });
+  after(async () => {
+    await gw.close();
+  });
+
+  test('quota sets: show, defaults, admin update enforced at create, limits with usage', async () => {
+    const q = await api(gw, demo, 'GET', `${C}/os-quota-sets/${demoProject}`);
+    assert.equal(q.status, 200);
+    assert.equal(q.body.quota_set.instances, 10);
+    assert.equal(q.body.quota_set.id, demoProject);
+    assert.ok('floating_ips' in q.body.quota_set);
+    assert.equal('floating_ips' in (await api(gw, demo, 'GET', `${C}/os-quota-sets/${demoProject}`, undefined, CV('2.36'))).body.quota_set, false);
+    assert.equal((await api(gw, demo, 'GET', `${C}/os-quota-sets/${demoProject}/defaults`)).body.quota_set.cores, 20);
+    assert.equal((await api(gw, demo, 'PUT', `${C}/os-quota-sets/${demoProject}`, { quota_set: { instances: 1 } })).status, 403);
+    const put = await api(gw, admin, 'PUT', `${C}/os-quota-sets/${demoProject}`, { quota_set: { instances: 1 } });
+    assert.equal(put.status, 200);
+    assert.equal(put.body.quota_set.instances, 1);
+    const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'q1', imageRef: IMAGE, flavorRef: 'u1.small' } });
+    assert.equal(r.status, 202);
+    await waitActive(gw, demo, r.body.server.id);
+    const over = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'q2', imageRef: IMAGE, flavorRef: 'u1.small' } });
+    assert.equal(over.status, 403);
+    assert.match(over.body.forbidden.message, /Quota exceeded for instances/);
+    const limits = await api(gw, demo, 'GET', `${C}/limits`);
+    assert.equal(limits.body.limits.absolute.maxTotalInstances, 1);
+    assert.equal(limits.body.limits.absolute.totalInstancesUsed, 1);
+    assert.equal(limits.body.limits.absolute.totalRAMUsed, 2048);
+    const detail = await api(gw, demo, 'GET', `${C}/os-quota-sets/${demoProject}/detail`);
+    assert.deepEqual(detail.body.quota_set.instances, { in_use: 1, limit: 1, reserved: 0 });
+    assert.equal((await api(gw, admin, 'DELETE', `${C}/os-quota-sets/${demoProject}`)).status, 202);
+    assert.equal((await api(gw, demo, 'GET', `${C}/os-quota-sets/${demoProject}`)).body.quota_set.instances, 10);
+  });
+
+  test('availability zones from node labels; detail for admins', async () => {
+    const z = await api(gw, demo, 'GET', `${C}/os-availability-zone`);
+    assert.deepEqual(z.body.availabilityZoneInfo.map((x: { zoneName: string }) => x.zoneName), ['zone-a', 'zone-b']);
+    assert.equal((await api(gw, demo, 'GET', `${C}/os-availability-zone/detail`)).status, 403);
+    const d = await api(gw, admin, 'GET', `${C}/os-availability-zone/detail`);
+    assert.deepEqual(Object.keys(d.body.availabilityZoneInfo[0].hosts).sort(), ['sandbox-node-1', 'sandbox-node-2']);
+  });
+
+  test('hypervisors and services (admins): nodes, 2.53 uuids', async () => {
+    assert.equal((await api(gw, demo, 'GET', `${C}/os-hypervisors`)).status, 403);
+    const list = await api(gw, admin, 'GET', `${C}/os-hypervisors/detail`);
+    assert.equal(list.body.hypervisors.length, 3);
+    assert.equal(list.body.hypervisors[0].id, 1);
+    assert.equal(typeof list.body.hypervisors[0].cpu_info, 'string');
+    assert.equal(list.body.hypervisors.reduce((n: number, h: { running_vms: number }) => n + h.running_vms, 0), 1);
+    const v253 = await api(gw, admin, 'GET', `${C}/os-hypervisors`, undefined, CV('2.53'));
+    assert.match(v253.body.hypervisors[0].id, /^[0-9a-f-]{36}$/);
+    const one = await api(gw, admin, 'GET', `${C}/os-hypervisors/${v253.body.hypervisors[0].id}`, undefined, CV('2.53'));
+    assert.equal(one.body.hypervisor.hypervisor_hostname, 'sandbox-node-1');
+    assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors/statistics`)).body.hypervisor_statistics.count, 3);
+    const svc = await api(gw, admin, 'GET', `${C}/os-services`);
+    assert.equal(svc.body.services.length, 3);
+    assert.equal(svc.body.services[0].binary, 'nova-compute');
+  });
+
+  test('server groups: policies below 2.64, policy/rules from 2.64, members from the hint', async () => {
+    const g = await api(gw, demo, 'POST', `${C}/os-server-groups`, { server_group: { name: 'g1', policies: ['anti-affinity'] } });
+    assert.equal(g.status, 200);
+    assert.deepEqual(Object.keys(g.body.server_group).sort(), ['id', 'members', 'metadata', 'name', 'policies']);
+    const g64 = await api(gw, demo, 'POST', `${C}/os-server-groups`, { server_group: { name: 'g2', policy: 'anti-affinity', rules: { max_server_per_host: 1 } } }, CV('2.64'));
+    assert.equal(g64.status, 200);
+    assert.equal(g64.body.server_group.policy, 'anti-affinity');
+    assert.equal((await api(gw, demo, 'POST', `${C}/os-server-groups`, { server_group: { name: 'g3', policies: ['soft-affinity'] } })).status, 400);
+    const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'member', imageRef: IMAGE, flavorRef: 'u1.nano' }, 'OS-SCH-HNT:scheduler_hints': { group: g.body.server_group.id } });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    await waitActive(gw, demo, r.body.server.id);
+    const shown = await api(gw, demo, 'GET', `${C}/os-server-groups/${g.body.server_group.id}`);
+    assert.deepEqual(shown.body.server_group.members, [r.body.server.id]);
+    assert.equal((await api(gw, demo, 'GET', `${C}/os-server-groups`)).body.server_groups.length, 2);
+    assert.equal((await api(gw, demo, 'DELETE', `${C}/os-server-groups/${g64.body.server_group.id}`)).status, 204);
+    assert.equal((await api(gw, demo, 'GET', `${C}/os-server-groups/${g64.body.server_group.id}`)).status, 404);
+  });
+
+  test('extensions', async () => {
+    const e = await api(gw, demo, 'GET', `${C}/extensions`);
+    assert.ok(e.body.extensions.some((x: { alias: string }) => x.alias === 'os-keypairs'));
+  });
+});
