@@ -1,25 +1,19 @@
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../core/context.ts';
+import { type BootImage, resolveBootImage as fromImageService } from '../image/boot.ts';
 
-// The image service's boot interface (agreed with the Glance work: src/image/boot.ts). Until
-// that module lands, no image resolves; tests install a resolver with `useBootImages`.
+// Images as compute sees them: the image service's boot interface (src/image/boot.ts).
 
-export interface BootImage {
-  id: string;
-  name: string;
-  status: string;
-  minDisk: number;
-  minRam: number;
-  sizeBytes: number | undefined;
-  /** How a root disk is made from it: clone this PVC (DataVolume source.pvc), or pull this container disk. */
-  source: { kind: 'pvc'; namespace: string; name: string } | { kind: 'registry'; url: string };
-}
+export type { BootImage };
 
 export type BootImageResolver = (c: Context<GatewayEnv>, imageId: string) => Promise<BootImage | undefined>;
 
-let resolver: BootImageResolver = async () => undefined;
+let resolver: BootImageResolver = fromImageService;
 
-/** Installs the image service's resolver (src/image/boot.ts resolveBootImage). */
+/**
+ * Replaces the image service for compute's own unit tests (fixed boot sources without
+ * uploading bytes). The gateway never calls it.
+ */
 export function useBootImages(r: BootImageResolver): void {
   resolver = r;
 }

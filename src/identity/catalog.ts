@@ -10,24 +10,32 @@ export interface ServiceDef {
   description: string;
   /** Endpoint URL for a region; `projectId` only when the token is project-scoped. */
   url(base: string, region: string, projectId: string | undefined): string;
+  /**
+   * Listed only once the service exists: clients call every service of the catalog (OSC's
+   * `quota show` and `limits show` ask block storage and networking too), so advertising a
+   * service that answers 404 breaks commands that would otherwise work.
+   */
+  available: boolean;
 }
 
 export const SERVICES: ServiceDef[] = [
-  { type: 'identity', name: 'keystone', description: 'Identity (Keystone v3)', url: (b) => `${b}/identity` },
-  { type: 'compute', name: 'nova', description: 'Compute (Nova v2.1)', url: (b, r) => `${b}/${r}/compute/v2.1` },
-  { type: 'image', name: 'glance', description: 'Image (Glance v2)', url: (b, r) => `${b}/${r}/image` },
-  { type: 'network', name: 'neutron', description: 'Network (Neutron v2.0)', url: (b, r) => `${b}/${r}/network` },
+  { type: 'identity', name: 'keystone', description: 'Identity (Keystone v3)', url: (b) => `${b}/identity`, available: true },
+  { type: 'compute', name: 'nova', description: 'Compute (Nova v2.1)', url: (b, r) => `${b}/${r}/compute/v2.1`, available: true },
+  { type: 'image', name: 'glance', description: 'Image (Glance v2)', url: (b, r) => `${b}/${r}/image`, available: true },
+  { type: 'network', name: 'neutron', description: 'Network (Neutron v2.0)', url: (b, r) => `${b}/${r}/network`, available: false },
   {
     type: 'block-storage',
     name: 'cinder',
     description: 'Block Storage (Cinder v3)',
     url: (b, r, p) => (p ? `${b}/${r}/volume/v3/${p}` : `${b}/${r}/volume/v3`),
+    available: false,
   },
   {
     type: 'volumev3',
     name: 'cinderv3',
     description: 'Block Storage (Cinder v3)',
     url: (b, r, p) => (p ? `${b}/${r}/volume/v3/${p}` : `${b}/${r}/volume/v3`),
+    available: false,
   },
 ];
 
@@ -58,7 +66,7 @@ export async function stableId(...parts: string[]): Promise<string> {
 /** The full catalog for this region set; `base` is the public base URL without a trailing slash. */
 export async function buildCatalog(base: string, regions: string[], projectId?: string): Promise<CatalogService[]> {
   const out: CatalogService[] = [];
-  for (const svc of SERVICES) {
+  for (const svc of SERVICES.filter((s) => s.available)) {
     const serviceId = await stableId('service', svc.type);
     const endpoints: EndpointView[] = [];
     for (const region of regions) {

@@ -82,7 +82,7 @@ test('token issue / revoke and catalog list', async () => {
   assert.match(String(t.project_id), /^[0-9a-f]{32}$/);
   const catalog = (await admin('catalog', 'list')) as Row[];
   const types = catalog.map((s) => s.Type);
-  for (const ty of ['identity', 'compute', 'image', 'network', 'block-storage', 'volumev3']) assert.ok(types.includes(ty), ty);
+  assert.deepEqual([...types].sort(), ['compute', 'identity', 'image']);
   await adminNoOut('token', 'revoke', String(t.id));
   const r = await run(['--os-auth-type', 'token', '--os-token', String(t.id), '--os-auth-url', `${node.url}/identity/v3`, '--os-project-id', String(t.project_id), 'project', 'list'], {
     OS_CLIENT_CONFIG_FILE: '/nonexistent',
@@ -140,9 +140,9 @@ test('roles, role assignments with names, groups', async () => {
 test('regions, endpoints, services, domains', async () => {
   assert.deepEqual(((await admin('region', 'list')) as Row[]).map((r) => r.Region), ['RegionOne']);
   const services = (await admin('service', 'list')) as Row[];
-  assert.deepEqual(services.map((s) => s.Type).sort(), ['block-storage', 'compute', 'identity', 'image', 'network', 'volumev3']);
+  assert.deepEqual(services.map((s) => s.Type).sort(), ['compute', 'identity', 'image']);
   const endpoints = (await admin('endpoint', 'list')) as Row[];
-  assert.equal(endpoints.length, 18);
+  assert.equal(endpoints.length, 9);
   assert.ok(endpoints.every((e) => e.Region === 'RegionOne' && e['Service Name']));
   assert.deepEqual(((await admin('domain', 'list')) as Row[]).map((d) => d.Name), ['Default']);
 });

@@ -127,7 +127,7 @@ test('image list with filters, image set --property / --tag', async () => {
   const sorted = (await demo('image', 'list', '--sort', 'name:desc', '--limit', '2')) as Row[];
   assert.deepEqual(sorted.map((r) => r.Name), ['imported', 'from-web']);
   const rest = (await demo('image', 'list', '--limit', '2', '--marker', 'from-web')) as Row[];
-  assert.deepEqual(rest.map((r) => r.Name), ['cirros']);
+  assert.deepEqual(rest.map((r) => r.Name), ['cirros', 'imported']);
   await demoNoOut('image', 'unset', '--property', 'hw_disk_bus', 'cirros');
   assert.equal(((await demo('image', 'show', 'cirros')) as Row & { properties: Row }).properties.hw_disk_bus, undefined);
 });

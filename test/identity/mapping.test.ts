@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assignmentsFromBindings, withImplied } from '../../src/identity/assignments.ts';
-import { buildCatalog, endpointList, tokenCatalog } from '../../src/identity/catalog.ts';
+import { SERVICES, buildCatalog, endpointList, tokenCatalog } from '../../src/identity/catalog.ts';
 import { A, L, type ProjectRecord, encode, slug, toAppCred, toProject, toRole, toUser } from '../../src/identity/model.ts';
 import { actorOf, bindingName, roleBinding, roleObjectName, rulesFor } from '../../src/identity/rbac.ts';
 import { expiredKeys, isRevoked } from '../../src/identity/revocations.ts';
@@ -65,7 +65,8 @@ test('role rules nest: reader reads, member writes, admin also manages bindings'
   assert.ok(can('reader', 'kubevirt.io', 'virtualmachines', 'list'));
   assert.ok(!can('reader', 'kubevirt.io', 'virtualmachines', 'create'));
   assert.ok(can('member', 'kubevirt.io', 'virtualmachines', 'create'));
-  assert.ok(can('member', 'subresources.kubevirt.io', 'virtualmachines/*', 'update'));
+  assert.ok(can('member', 'subresources.kubevirt.io', 'virtualmachines/start', 'update'));
+  assert.ok(can('member', 'subresources.kubevirt.io', 'virtualmachineinstances/pause', 'update'));
   assert.ok(!can('member', 'rbac.authorization.k8s.io', 'rolebindings', 'create'));
   assert.ok(can('admin', 'rbac.authorization.k8s.io', 'rolebindings', 'create'));
   assert.deepEqual(rulesFor('custom'), []);
@@ -103,22 +104,26 @@ test('implied roles: admin ⊃ member ⊃ reader', () => {
   assert.deepEqual(names(withImplied([all[3] as (typeof all)[0]], all)), ['x']);
 });
 
-test('the catalog lists every region with region and region_id, both volume types, three interfaces', async () => {
+test('the catalog lists every region with region and region_id, three interfaces, only services that exist', async () => {
   const cat = await buildCatalog('http://h', ['RegionOne', 'RegionTwo'], 'p1');
-  assert.deepEqual(cat.map((s) => s.type), ['identity', 'compute', 'image', 'network', 'block-storage', 'volumev3']);
-  const vol = cat.find((s) => s.type === 'volumev3');
-  assert.equal(vol?.name, 'cinderv3');
-  assert.equal(vol?.endpoints.length, 6);
-  assert.ok(vol?.endpoints.every((e) => e.region === e.region_id && e.url === `http://h/${e.region}/volume/v3/p1`));
-  assert.equal(cat[1]?.endpoints[0]?.url, 'http://h/RegionOne/compute/v2.1');
+  assert.deepEqual(cat.map((s) => s.type), ['identity', 'compute', 'image']);
+  const nova = cat.find((s) => s.type === 'compute');
+  assert.equal(nova?.name, 'nova');
+  assert.equal(nova?.endpoints.length, 6);
+  assert.ok(nova?.endpoints.every((e) => e.region === e.region_id && e.url === `http://h/${e.region}/compute/v2.1`));
   const again = await buildCatalog('http://h', ['RegionOne', 'RegionTwo']);
   assert.deepEqual(again.map((s) => s.id), cat.map((s) => s.id));
-  assert.equal(again[4]?.endpoints[0]?.url, 'http://h/RegionOne/volume/v3');
-  assert.equal(again[4]?.endpoints[0]?.id, cat[4]?.endpoints[0]?.id);
+  // Block storage, once listed, carries the project in its URL for project-scoped tokens.
+  const cinder = SERVICES.find((s) => s.type === 'volumev3');
+  assert.equal(cinder?.url('http://h', 'RegionOne', 'p1'), 'http://h/RegionOne/volume/v3/p1');
+  assert.equal(cinder?.url('http://h', 'RegionOne', undefined), 'http://h/RegionOne/volume/v3');
+  assert.equal(SERVICES.filter((s) => s.type === 'block-storage' || s.type === 'volumev3').length, 2);
+  assert.equal(again[1]?.endpoints[0]?.id, cat[1]?.endpoints[0]?.id);
   const t = tokenCatalog(cat);
   assert.deepEqual(Object.keys(t[0]?.endpoints[0] ?? {}).sort(), ['id', 'interface', 'region', 'region_id', 'url']);
   const eps = await endpointList('http://h', ['RegionOne']);
-  assert.ok(eps.some((e) => e.url === 'http://h/RegionOne/volume/v3/$(project_id)s'));
+  assert.ok(eps.some((e) => e.url === 'http://h/RegionOne/compute/v2.1'));
+  assert.ok(!eps.some((e) => e.url.includes('/volume/')));
 });
 
 const claims = (over: Partial<TokenClaims> = {}): TokenClaims => ({

@@ -104,7 +104,8 @@ async function main() {
         admin: { username: admin.username, password: admin.password, project: admin.project_name, domain: admin.user_domain_name ?? 'Default' },
         computeMaxMicroversion: COMPUTE_VERSIONS.max,
         volumeMaxMicroversion: VOLUME_VERSIONS.max,
-        services: { nova: true, glance: true, neutron: true, cinder: true },
+        // Networking and block storage do not exist yet: Tempest skips their tests (counted as skips).
+        services: { nova: true, glance: true, neutron: false, cinder: false },
         ...fixtures,
         logFile: join(ws, 'tempest.log'),
         lockout: LOCKOUT,

@@ -58,7 +58,7 @@ export class Sha512 {
     const pad = new Uint8Array((this.used < 112 ? 112 : 240) - this.used + 16);
     pad[0] = 0x80;
     const view = new DataView(pad.buffer);
-    view.setUint32(pad.length - 8, Math.floor(bits / 0x100000000), false);
+    view.setUint32(pad.length - 8, ((bits / 0x100000000) | 0), false);
     view.setUint32(pad.length - 4, bits >>> 0, false);
     this.length -= pad.length;
     this.update(pad);
@@ -87,7 +87,7 @@ export class Sha512 {
       const s1l = ((xl >>> 19) | (xh << 13)) ^ ((xh >>> 29) | (xl << 3)) ^ ((xl >>> 6) | (xh << 26));
       // w[t-16] + σ0 + w[t-7] + σ1, in 16-bit pieces for the carries
       let lo = (s0l >>> 0) + (s1l >>> 0) + ((w[j - 13] as number) >>> 0) + ((w[j - 31] as number) >>> 0);
-      const carry = Math.floor(lo / 0x100000000);
+      const carry = ((lo / 0x100000000) | 0);
       lo >>>= 0;
       const hi = (s0h + s1h + (w[j - 14] as number) + (w[j - 32] as number) + carry) | 0;
       w[j] = hi;
@@ -105,7 +105,7 @@ export class Sha512 {
       const chh = (eh & fh) ^ (~eh & gh);
       const chl = (el & fl) ^ (~el & gl);
       let t1l = (hl >>> 0) + (S1l >>> 0) + (chl >>> 0) + ((K[j + 1] as number) >>> 0) + ((w[j + 1] as number) >>> 0);
-      const t1c = Math.floor(t1l / 0x100000000);
+      const t1c = ((t1l / 0x100000000) | 0);
       t1l >>>= 0;
       const t1h = (hh + S1h + chh + (K[j] as number) + (w[j] as number) + t1c) | 0;
       // Σ0(a)
@@ -114,21 +114,21 @@ export class Sha512 {
       const majh = (ah & bh) ^ (ah & ch) ^ (bh & ch);
       const majl = (al & bl) ^ (al & cl) ^ (bl & cl);
       let t2l = (S0l >>> 0) + (majl >>> 0);
-      const t2c = Math.floor(t2l / 0x100000000);
+      const t2c = ((t2l / 0x100000000) | 0);
       t2l >>>= 0;
       const t2h = (S0h + majh + t2c) | 0;
       hh = gh; hl = gl; gh = fh; gl = fl; fh = eh; fl = el;
       let nl = (dl >>> 0) + t1l;
-      eh = (dh + t1h + Math.floor(nl / 0x100000000)) | 0;
+      eh = (dh + t1h + ((nl / 0x100000000) | 0)) | 0;
       el = nl | 0;
       dh = ch; dl = cl; ch = bh; cl = bl; bh = ah; bl = al;
       nl = t1l + t2l;
-      ah = (t1h + t2h + Math.floor(nl / 0x100000000)) | 0;
+      ah = (t1h + t2h + ((nl / 0x100000000) | 0)) | 0;
       al = nl | 0;
     }
     const add = (i: number, xh: number, xl: number) => {
       const lo = ((h[i + 1] as number) >>> 0) + (xl >>> 0);
-      h[i] = ((h[i] as number) + xh + Math.floor(lo / 0x100000000)) | 0;
+      h[i] = ((h[i] as number) + xh + ((lo / 0x100000000) | 0)) | 0;
       h[i + 1] = lo | 0;
     };
     add(0, ah, al); add(2, bh, bl); add(4, ch, cl); add(6, dh, dl);
