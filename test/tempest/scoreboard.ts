@@ -35,21 +35,24 @@ const classOf = (id: string) => id.slice(0, id.lastIndexOf('.'));
 
 export function score(suite: string, outcomes: Outcome[], wanted?: string[]): SuiteResult {
   const byId = new Map<string, Outcome>();
-  const classFailures = new Map<string, string>();
+  // A class whose setup failed or skipped never reports its tests: they inherit its outcome.
+  const classOutcomes = new Map<string, Outcome>();
   for (const o of outcomes) {
     const setup = /^setUpClass \((.+)\)$/.exec(o.id);
     if (setup) {
-      if (o.status === 'failed') classFailures.set(setup[1] as string, o.reason || 'class setup failed');
+      if (o.status !== 'passed') classOutcomes.set(setup[1] as string, o);
       continue;
     }
     byId.set(o.id, o);
   }
-  const ids = wanted ?? [...byId.keys(), ...[...classFailures.keys()].map((c) => `${c}.(class setup)`)];
+  const ids = wanted ?? [...byId.keys(), ...[...classOutcomes.keys()].map((c) => `${c}.(class setup)`)];
   const tests: Outcome[] = ids.map((id) => {
     const seen = byId.get(id);
     if (seen) return seen;
     const cls = id.endsWith('.(class setup)') ? id.slice(0, -'.(class setup)'.length) : classOf(id);
-    return { id, status: 'failed', reason: classFailures.get(cls) ?? 'did not run' };
+    const setup = classOutcomes.get(cls);
+    if (setup) return { id, status: setup.status, reason: setup.reason || `class setup ${setup.status}` };
+    return { id, status: 'failed', reason: 'did not run' };
   });
   tests.sort((a, b) => a.id.localeCompare(b.id));
   const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
