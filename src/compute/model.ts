@@ -1,3 +1,4 @@
+import { sha256Hex, slug as sharedSlug } from '../core/names.ts';
 import * as v from 'valibot';
 import type { KubeObject } from '../kube/index.ts';
 
@@ -134,21 +135,10 @@ export function quantityBytes(q: string | number | undefined): number | undefine
 export const MiB = 2 ** 20;
 export const GiB = 2 ** 30;
 
-/** A DNS-1123 label fragment from a free-form name (readable object names). */
-export function slug(name: string, max = 40): string {
-  const s = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, max)
-    .replace(/-+$/, '');
-  return s || 'server';
-}
+/** A readable object name fragment from a server or flavor name. */
+export const slug = (name: string, max = 40) => sharedSlug(name, max, 'server');
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex };
 
 /** Nova's timestamps: `2013-09-23T13:37:00Z`. */
 export const isoSeconds = (t: string | number | Date) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');

@@ -2,6 +2,8 @@
 // catalog and the read-only regions/services/endpoints APIs. Ids are stable digests of
 // names, so every replica (and every restart) gives the same ids.
 
+import { sha256Hex } from '../core/names.ts';
+
 export const INTERFACES = ['public', 'internal', 'admin'] as const;
 
 export interface ServiceDef {
@@ -59,8 +61,7 @@ export interface CatalogService {
 
 /** 32 hex digits from a name, like Keystone's uuid4().hex ids. */
 export async function stableId(...parts: string[]): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(parts.join('\u0000'))));
-  return [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(parts.join('\u0000'), 16);
 }
 
 /** The full catalog for this region set; `base` is the public base URL without a trailing slash. */

@@ -1,3 +1,4 @@
+import { sha256Hex, slug as sharedSlug } from '../core/names.ts';
 import * as v from 'valibot';
 import type { KubeObject } from '../kube/index.ts';
 
@@ -53,22 +54,11 @@ export const idOf = (obj: KubeObject) => (obj.metadata.uid ?? '').replace(/-/g, 
 export const kubeUserName = (userId: string) => `dicot:user:${userId}`;
 export const kubeGroupName = (groupId: string) => `dicot:group:${groupId}`;
 
-/** A DNS-1123 label fragment from a free-form name (for readable object names). */
-export function slug(name: string, max = 30): string {
-  const s = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, max)
-    .replace(/-+$/, '');
-  return s || 'x';
-}
+/** A readable object name fragment from a project or user name. */
+export const slug = (name: string, max = 30) => sharedSlug(name, max, 'x');
 
 /** Label-safe digest of a name, so names are found with a label selector. */
-export async function nameHash(name: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(name)));
-  return [...digest.slice(0, 20)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export const nameHash = (name: string) => sha256Hex(name, 20);
 
 // ---- values read back from annotations (anything may have been edited with kubectl) ----
 

@@ -1,3 +1,4 @@
+import { sha256Hex, slug } from '../core/names.ts';
 import type { KubeObject } from '../kube/index.ts';
 import { A, L, MANAGED, ROLE_PREFIX, kubeGroupName, kubeUserName } from './model.ts';
 
@@ -85,9 +86,8 @@ export function cloudAdminRules(): PolicyRule[] {
 /** ClusterRole object name for a Keystone role name (exact when it is already DNS-safe). */
 export async function roleObjectName(name: string): Promise<string> {
   if (/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(name)) return `${ROLE_PREFIX}${name}`;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(name)));
-  const h = [...digest.slice(0, 5)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
+  const h = await sha256Hex(name, 5);
+  const s = slug(name, 30, '');
   return `${ROLE_PREFIX}${s ? `${s}-` : ''}${h}`;
 }
 

@@ -1,46 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type RunningNode, startNode } from '../../platform/node.ts';
-import { parseConfig } from '../../src/config/index.ts';
+import { type CliSession, startCliSession } from './cli.ts';
 
 // The Debian `openstack` CLI (python3-openstackclient 6.0) against the gateway's compute
 // service over a fresh sandbox: flavors, keypairs, a server's whole life cycle (power
 // actions, metadata, rebuild, resize), quotas/limits/zones/groups/hypervisors, project
 // isolation and delete. The tests run in order and share the server `vm1`.
 
-const OPENSTACK = '/usr/bin/openstack';
-let node: RunningNode;
+let cli: CliSession;
 let dir: string;
-let cloudsFile: string;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function exec(file: string, args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      // Debian's python3, not pyenv's: PYTHON* unset; no proxies for 127.0.0.1.
-      { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir, OS_CLIENT_CONFIG_FILE: cloudsFile, no_proxy: '*' }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-const run = (cloud: string, args: string[]) => exec(OPENSTACK, ['--os-cloud', cloud, ...args]);
-
-async function os(cloud: string, ...args: string[]): Promise<unknown> {
-  const r = await run(cloud, args);
-  assert.equal(r.code, 0, `openstack ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-}
+const exec = (file: string, args: string[]) => cli.exec(file, args);
+const run = (cloud: string, args: string[]) => cli.run(['--os-cloud', cloud, ...args]);
+const os = (cloud: string, ...args: string[]) => cli.os(cloud, ...args);
 const admin = (...a: string[]) => os('dicot-admin', ...a, '-f', 'json');
 const adminNoOut = (...a: string[]) => os('dicot-admin', ...a);
 const demo = (...a: string[]) => os('dicot-demo', ...a, '-f', 'json');
@@ -64,21 +37,13 @@ async function waitStatus(server: string, want: string, deadlineMs = 30_000): Pr
 let vm1Id = '';
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dicot-compute-cli-'));
-  const config = parseConfig({ listen: { port: 0 }, identity: { scrypt: { N: 1024, r: 8, p: 1 } } });
-  node = await startNode(config, { stateDir: dir, timing: 'instant', log: () => {} });
-  assert.ok(node.clouds);
-  cloudsFile = node.clouds;
+  cli = await startCliSession('compute');
+  dir = cli.dir;
   writeFileSync(join(dir, 'cirros.img'), Buffer.alloc(1024 * 1024, 7));
   const keygen = await exec('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'k2@cli', '-f', join(dir, 'k2')]);
   assert.equal(keygen.code, 0, keygen.stderr);
 });
-after(async () => {
-  // Bounded: the embedded sandbox's close() can stay pending after a busy session; the test
-  // must not hang on it.
-  await Promise.race([node?.close(), new Promise((done) => setTimeout(done, 5_000).unref())]);
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => cli?.close());
 
 test('flavor list includes u1.small; flavor show has vcpus and ram', async () => {
   const flavors = (await admin('flavor', 'list')) as Row[];

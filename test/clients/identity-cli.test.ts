@@ -1,44 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
-import { type RunningNode, startNode } from '../../platform/node.ts';
-import { parseConfig } from '../../src/config/index.ts';
+import { type CliSession, startCliSession } from './cli.ts';
 
 // The Debian `openstack` CLI against a gateway over a fresh sandbox: the identity commands
 // users run, as the bootstrap admin and as the demo member, failure paths included.
 
-const OPENSTACK = '/usr/bin/openstack';
-let node: RunningNode;
-let dir: string;
+let cli: CliSession;
+let node: CliSession['node'];
 let cloudsFile: string;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      OPENSTACK,
-      args,
-      // Debian's python3, not pyenv's: PYTHON* unset; no proxies for 127.0.0.1.
-      { env: { PATH: '/usr/bin:/bin', HOME: dir, OS_CLIENT_CONFIG_FILE: cloudsFile, no_proxy: '*', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function os(cloud: string, ...args: string[]): Promise<unknown> {
-  const r = await run(['--os-cloud', cloud, ...args]);
-  assert.equal(r.code, 0, `openstack ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-}
+const run = (args: string[], env?: Record<string, string>) => cli.run(args, env);
+const os = (cloud: string, ...args: string[]) => cli.os(cloud, ...args);
 const admin = (...a: string[]) => os('dicot-admin', ...a, '-f', 'json');
 const adminNoOut = (...a: string[]) => os('dicot-admin', ...a);
 const demo = (...a: string[]) => os('dicot-demo', ...a, '-f', 'json');
@@ -52,18 +26,11 @@ type Row = Record<string, unknown>;
 const names = (rows: unknown) => (rows as Row[]).map((r) => r.Name).sort();
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dicot-cli-'));
-  const config = parseConfig({ listen: { port: 0 }, identity: { scrypt: { N: 1024, r: 8, p: 1 } } });
-  node = await startNode(config, { stateDir: dir, timing: 'instant', log: () => {} });
-  assert.ok(node.clouds);
-  cloudsFile = node.clouds;
+  cli = await startCliSession('identity');
+  node = cli.node;
+  cloudsFile = cli.cloudsFile;
 });
-after(async () => {
-  // Bounded: the embedded sandbox's close() can stay pending after a busy session (reported
-  // to the sandbox owner); the test must not hang on it.
-  await Promise.race([node?.close(), new Promise((done) => setTimeout(done, 5_000).unref())]);
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => cli?.close());
 
 test('clouds.yaml names the admin and demo clouds', () => {
   const doc = parseYaml(readFileSync(cloudsFile, 'utf8'));
@@ -151,7 +118,7 @@ test('application credentials: create, list, a session with one, delete', async 
   const ac = (await demo('application', 'credential', 'create', 'cli-ac')) as Row;
   assert.ok(ac.secret);
   assert.ok(names(await demo('application', 'credential', 'list')).includes('cli-ac'));
-  const file = join(dir, 'appcred-clouds.yaml');
+  const file = join(cli.dir, 'appcred-clouds.yaml');
   writeFileSync(
     file,
     stringify({

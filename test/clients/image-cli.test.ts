@@ -1,47 +1,22 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type RunningNode, startNode } from '../../platform/node.ts';
-import { parseConfig } from '../../src/config/index.ts';
+import { type CliSession, startCliSession } from './cli.ts';
 
 // The Debian `openstack` CLI (SDK-based image commands) against a gateway over a fresh
 // sandbox: upload, import, list, show, set, sharing, save and delete.
 
 const OPENSTACK = '/usr/bin/openstack';
-let node: RunningNode;
+let cli: CliSession;
 let dir: string;
-let cloudsFile: string;
 let web: ReturnType<typeof createServer>;
 let webUrl: string;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// Debian's python3, not pyenv's: PYTHON* unset; no proxies for 127.0.0.1.
-const env = () => ({ PATH: '/usr/bin:/bin', HOME: dir, OS_CLIENT_CONFIG_FILE: cloudsFile, no_proxy: '*' });
-
-function exec(file: string, args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd: dir, env: env(), timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function os(cloud: string, ...args: string[]): Promise<unknown> {
-  const r = await exec(OPENSTACK, ['--os-cloud', cloud, ...args]);
-  assert.equal(r.code, 0, `openstack ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-}
+const exec = (file: string, args: string[]) => cli.exec(file, args);
+const os = (cloud: string, ...args: string[]) => cli.os(cloud, ...args);
 const admin = (...a: string[]) => os('dicot-admin', ...a, '-f', 'json');
 const adminNoOut = (...a: string[]) => os('dicot-admin', ...a);
 const demo = (...a: string[]) => os('dicot-demo', ...a, '-f', 'json');
@@ -55,10 +30,8 @@ const IMAGE = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 8)) 
 const WEB_IMAGE = Uint8Array.from({ length: 4096 }, (_, i) => (i * 13) & 255);
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dicot-image-cli-'));
-  node = await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 } }), { stateDir: dir, timing: 'instant', log: () => {} });
-  assert.ok(node.clouds);
-  cloudsFile = node.clouds;
+  cli = await startCliSession('image');
+  dir = cli.dir;
   writeFileSync(join(dir, 'cirros.img'), IMAGE);
   web = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(WEB_IMAGE.length) });
@@ -69,8 +42,7 @@ before(async () => {
 });
 after(async () => {
   web?.close();
-  await node?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await cli?.close();
 });
 
 test('image create --file uploads and reaches active with the MD5 checksum; image save returns the same bytes', async () => {
