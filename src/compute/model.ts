@@ -1,5 +1,6 @@
 import { sha256Hex, slug as sharedSlug } from '../core/names.ts';
 import * as v from 'valibot';
+import { jsonOf } from '../core/annotations.ts';
 import type { KubeObject } from '../kube/index.ts';
 
 // How Nova records live on Kubernetes objects: label and annotation names, the valibot
@@ -76,18 +77,7 @@ export const CA = {
 export type Annotations = Record<string, string>;
 export const annotationsOf = (obj: KubeObject): Annotations => obj.metadata.annotations ?? {};
 
-/** JSON in an annotation, checked against `schema`; the fallback when absent or invalid. */
-export function jsonOf<T>(schema: v.GenericSchema<unknown, T>, fallback: T) {
-  return (s: string | undefined): T => {
-    if (s === undefined) return fallback;
-    try {
-      const r = v.safeParse(schema, JSON.parse(s));
-      return r.success ? r.output : fallback;
-    } catch {
-      return fallback;
-    }
-  };
-}
+export { jsonOf };
 
 export const StringMap = jsonOf(v.record(v.string(), v.string()), {} as Record<string, string>);
 export const StringList = jsonOf(v.array(v.string()), [] as string[]);

@@ -1,5 +1,6 @@
 import { sha256Hex, slug as sharedSlug } from '../core/names.ts';
 import * as v from 'valibot';
+import { jsonOf } from '../core/annotations.ts';
 import type { KubeObject } from '../kube/index.ts';
 
 // How Keystone records live in Kubernetes: names of labels and annotations, the valibot
@@ -66,18 +67,6 @@ const Bool = v.pipe(
   v.optional(v.string(), 'true'),
   v.transform((s) => s !== 'false'),
 );
-/** JSON in an annotation, checked against `schema`; the fallback when absent or invalid. */
-function jsonOf<T>(schema: v.GenericSchema<unknown, T>, fallback: T) {
-  return (s: string | undefined): T => {
-    if (s === undefined) return fallback;
-    try {
-      const r = v.safeParse(schema, JSON.parse(s));
-      return r.success ? r.output : fallback;
-    } catch {
-      return fallback;
-    }
-  };
-}
 const Extra = jsonOf(v.record(v.string(), v.unknown()), {} as Record<string, unknown>);
 const Tags = jsonOf(v.array(v.string()), [] as string[]);
 const RoleRefs = jsonOf(v.array(v.object({ id: v.string(), name: v.string() })), [] as { id: string; name: string }[]);

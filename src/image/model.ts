@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { jsonOf } from '../core/annotations.ts';
 import type { KubeObject } from '../kube/index.ts';
 
 // How a Glance image lives in Kubernetes, and back. Pure: no I/O here.
@@ -116,17 +117,6 @@ export interface DataVolume extends KubeObject {
 
 // ---- reading annotations back (anything may have been edited with kubectl) ----
 
-const jsonOf =
-  <T>(schema: v.GenericSchema<unknown, T>, fallback: T) =>
-  (s: string | undefined): T => {
-    if (s === undefined) return fallback;
-    try {
-      const r = v.safeParse(schema, JSON.parse(s));
-      return r.success ? r.output : fallback;
-    } catch {
-      return fallback;
-    }
-  };
 const oneOf =
   <T extends string>(values: readonly T[], fallback: T) =>
   (s: string | undefined): T =>

@@ -1,4 +1,4 @@
-import { type Json, type TestGateway, call as identityCall } from '../helpers/gateway.ts';
+import { type TestGateway, call as identityCall } from '../helpers/gateway.ts';
 
 // Shared by the compute service tests: requests with microversion headers, a member user
 // in a project of its own, and waiting for a server to settle.
@@ -6,32 +6,8 @@ import { type Json, type TestGateway, call as identityCall } from '../helpers/ga
 export const CV = (v: string) => ({ 'OpenStack-API-Version': `compute ${v}`, 'X-OpenStack-Nova-API-Version': v });
 export const C = '/RegionOne/compute/v2.1';
 
-export async function api(
-  gw: TestGateway,
-  token: string | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: Json; headers: Headers }> {
-  const res = await gw.request(path, {
-    method,
-    headers: {
-      ...(token ? { 'x-auth-token': token } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-}
+/** A request with microversion (or other) headers: the shared test call. */
+export const api = identityCall;
 
 /** Creates project `name` with a member user `name`, and returns that user's token. */
 export async function memberToken(gw: TestGateway, admin: string, name = 'demo'): Promise<string> {

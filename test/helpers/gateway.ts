@@ -125,10 +125,21 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
 export type Json = any;
 
 /** JSON request helper: `call(gw, token, 'POST', '/identity/v3/users', {...})`. */
-export async function call(gw: TestGateway, token: string | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json; headers: Headers }> {
+export async function call(
+  gw: TestGateway,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const res = await gw.request(path, {
     method,
-    headers: { ...(token ? { 'x-auth-token': token } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { 'x-auth-token': token } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();

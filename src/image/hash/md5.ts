@@ -1,38 +1,21 @@
 // Incremental MD5 (RFC 1321). WebCrypto has no MD5 and no streaming digest; Glance's
 // `checksum` is the MD5 of the image data, computed here as the bytes stream past.
 
+import { BlockHash } from './block.ts';
+
 const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21];
 // K[i] = floor(abs(sin(i + 1)) * 2^32)
 const K = Int32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 0x100000000) | 0);
 
-export class Md5 {
+export class Md5 extends BlockHash {
   private a = 0x67452301;
   private b = 0xefcdab89 | 0;
   private c = 0x98badcfe | 0;
   private d = 0x10325476;
-  private readonly block = new Uint8Array(64);
   private readonly words = new Int32Array(16);
-  private used = 0;
-  private length = 0; // bytes; exact up to 2^53
 
-  update(data: Uint8Array): this {
-    let i = 0;
-    this.length += data.length;
-    if (this.used > 0) {
-      const take = Math.min(64 - this.used, data.length);
-      this.block.set(data.subarray(0, take), this.used);
-      this.used += take;
-      i = take;
-      if (this.used < 64) return this;
-      this.compress(this.block, 0);
-      this.used = 0;
-    }
-    for (; i + 64 <= data.length; i += 64) this.compress(data, i);
-    if (i < data.length) {
-      this.block.set(data.subarray(i), 0);
-      this.used = data.length - i;
-    }
-    return this;
+  constructor() {
+    super(64);
   }
 
   digest(): Uint8Array {
@@ -53,7 +36,7 @@ export class Md5 {
     return out;
   }
 
-  private compress(buf: Uint8Array, off: number): void {
+  protected compress(buf: Uint8Array, off: number): void {
     const x = this.words;
     for (let j = 0; j < 16; j++) {
       const p = off + j * 4;

@@ -1,6 +1,8 @@
 // Incremental SHA-512 (FIPS 180-4, RFC 6234) on 32-bit halves: WebCrypto digests only whole
 // buffers, and Glance's `os_hash_value` must be computed while an upload streams past.
 
+import { BlockHash } from './block.ts';
+
 const K_HEX = [
   '428a2f98d728ae22', '7137449123ef65cd', 'b5c0fbcfec4d3b2f', 'e9b5dba58189dbbc', '3956c25bf348b538', '59f111f1b605d019', '923f82a4af194f9b', 'ab1c5ed5da6d8118',
   'd807aa98a3030242', '12835b0145706fbe', '243185be4ee4b28c', '550c7dc3d5ffb4e2', '72be5d74f27b896f', '80deb1fe3b1696b1', '9bdc06a725c71235', 'c19bf174cf692694',
@@ -26,31 +28,12 @@ const split = (hex: string[]) => {
 const K = split(K_HEX);
 const IV = split(IV_HEX);
 
-export class Sha512 {
+export class Sha512 extends BlockHash {
   private readonly h = Int32Array.from(IV);
   private readonly w = new Int32Array(160);
-  private readonly block = new Uint8Array(128);
-  private used = 0;
-  private length = 0;
 
-  update(data: Uint8Array): this {
-    let i = 0;
-    this.length += data.length;
-    if (this.used > 0) {
-      const take = Math.min(128 - this.used, data.length);
-      this.block.set(data.subarray(0, take), this.used);
-      this.used += take;
-      i = take;
-      if (this.used < 128) return this;
-      this.compress(this.block, 0);
-      this.used = 0;
-    }
-    for (; i + 128 <= data.length; i += 128) this.compress(data, i);
-    if (i < data.length) {
-      this.block.set(data.subarray(i), 0);
-      this.used = data.length - i;
-    }
-    return this;
+  constructor() {
+    super(128);
   }
 
   digest(): Uint8Array {
@@ -68,7 +51,7 @@ export class Sha512 {
     return out;
   }
 
-  private compress(buf: Uint8Array, off: number): void {
+  protected compress(buf: Uint8Array, off: number): void {
     const w = this.w;
     for (let j = 0; j < 32; j++) {
       const p = off + j * 4;
