@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { type KeyType, Keypairs, fingerprintOf, generateSshKeyPair } from '../../src/compute/keypairs.ts';
+import { type KeyType, Keypairs, fingerprintOf, generateSshKeyPair, generateX509KeyPair } from '../../src/compute/keypairs.ts';
 import { badRequest, forbidden, notFound } from '../../src/core/faults.ts';
 import { pageRequest, paginate } from '../../src/core/pagination.ts';
 import { identityOf } from '../../src/identity/service.ts';
@@ -74,8 +74,7 @@ export const keypairRoutes = router()
     let publicKey = req.public_key;
     let privateKey: string | undefined;
     if (publicKey === undefined) {
-      if (type === 'x509') throw badRequest('Generating x509 keypairs is not supported; import a certificate as public_key.');
-      ({ publicKey, privateKey } = await generateSshKeyPair());
+      ({ publicKey, privateKey } = type === 'x509' ? await generateX509KeyPair(userId) : await generateSshKeyPair());
     }
     const fingerprint = await fingerprintOf(type, publicKey);
     const kp = await keypairStore(c).create({ userId, name: req.name, type, publicKey, fingerprint });

@@ -9,6 +9,7 @@ import { IdParam, body, json, noContent } from './schemas/common.ts';
 import { ReservationCreated, ServerBody, ServerCreateBody, ServerCreated, ServerDetailList, ServerList, ServerListQuery, ServerUpdateBody } from './schemas/servers.ts';
 import { checkLock, loadServer, serverStore, viewContext } from './server-common.ts';
 import { createServers } from './server-create.ts';
+import { parseIsoTime } from '../../src/core/time.ts';
 import { serverBrief, serverDetail, serverShow, serverUpdated } from './views/servers.ts';
 
 // /servers (nova servers.py): create, list (+detail) with Nova's filters, sort and paging,
@@ -103,14 +104,14 @@ async function listed(c: Ctx): Promise<{ items: ServerRecord[]; next: string | u
   if (image) filters.push((s) => s.imageId === image.split('/').pop());
   const since = q.get('changes-since');
   if (since !== null) {
-    const t = Date.parse(since);
-    if (!Number.isFinite(t)) throw badRequest(`Invalid input for query parameters changes-since. Value: ${since}.`);
+    const t = parseIsoTime(since);
+    if (t === undefined) throw badRequest(`Invalid input for query parameters changes-since. Value: ${since}.`);
     filters.push((s) => Date.parse(s.updated) >= t);
   }
   const before = q.get('changes-before');
   if (before !== null && v.atLeast('2.66')) {
-    const t = Date.parse(before);
-    if (!Number.isFinite(t)) throw badRequest(`Invalid input for query parameters changes-before. Value: ${before}.`);
+    const t = parseIsoTime(before);
+    if (t === undefined) throw badRequest(`Invalid input for query parameters changes-before. Value: ${before}.`);
     filters.push((s) => Date.parse(s.updated) <= t);
   }
   const ip = q.get('ip');

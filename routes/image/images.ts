@@ -2,10 +2,10 @@ import { createRoute } from '@hono/zod-openapi';
 import { badRequest, forbidden, notFound } from '../../src/core/faults.ts';
 import { imageView } from '../../src/image/model.ts';
 import { listable, pageOf, parseImageQuery, sortImages } from '../../src/image/query.ts';
-import { type PatchOp, applyPatch, checkTag, fieldsForCreate } from '../../src/image/rules.ts';
+import { applyPatch, checkTag, fieldsForCreate, patchOps } from '../../src/image/rules.ts';
 import { allImages, createImage, deleteImage, getImage, imageContext, saveImage, writerFor } from '../../src/image/service.ts';
 import { jsonBody, requireType, router, tags } from './common.ts';
-import { IdParam, Image, ImageCreate, ImageList, ImageQuery, PATCH_TYPE, PatchBody, TagParam, json, noContent } from './schemas.ts';
+import { IdParam, Image, ImageCreate, ImageList, ImageQuery, PATCH_TYPE, PATCH_TYPE_V20, PatchBody, TagParam, json, noContent } from './schemas.ts';
 
 // /v2/images: create, list, show, update (JSON patch), delete, deactivate/reactivate, tags.
 
@@ -81,13 +81,14 @@ export const imageRoutes = router()
     return c.json(imageView(record, { progress: dv?.status?.progress }) as never, 200);
   })
   .openapi(update, async (c) => {
-    requireType(c, PATCH_TYPE, 'application/openstack-images-v2.0-json-patch');
+    requireType(c, PATCH_TYPE, PATCH_TYPE_V20);
     const ctx = imageContext(c);
     const { record } = await getImage(ctx, c.req.valid('param').id);
-    const parsed = PatchBody.safeParse(await jsonBody(c));
-    if (!parsed.success) throw badRequest('Request body must be a JSON array of operation objects.');
+    const draft = c.req.header('content-type')?.toLowerCase().includes(PATCH_TYPE_V20) ? '2.0' : '2.1';
+    const ops = patchOps(await jsonBody(c), draft);
+    if (!ops) throw badRequest('Request body must be a JSON array of operation objects.');
     const client = writerFor(ctx, record);
-    const fields = applyPatch(record, parsed.data as PatchOp[], ctx.caller, record.status);
+    const fields = applyPatch(record, ops, ctx.caller, record.status);
     const saved = await saveImage(ctx, client, record, fields);
     return c.json(imageView({ ...saved, status: record.status }) as never, 200);
   })

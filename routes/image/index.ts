@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { notFound } from '../../src/core/faults.ts';
 import { router, tags } from './common.ts';
 import { dataRoutes } from './data.ts';
 import { imageRoutes as images } from './images.ts';
@@ -17,4 +18,11 @@ const schemas = router()
   .openapi(schema('member'), (c) => c.json(MEMBER_SCHEMA as never, 200))
   .openapi(schema('members'), (c) => c.json(MEMBERS_SCHEMA as never, 200));
 
-export const imageRoutes = router().route('/', images).route('/', dataRoutes).route('/', memberRoutes).route('/', schemas);
+// `/images/` names an image with an empty id (Glance: 404), not the collection.
+const emptyId = router().use('*', async (c, next) => {
+  // c.req.path has the trailing slash trimmed (strict: false); the raw URL keeps it.
+  if (new URL(c.req.url).pathname.endsWith('/images/')) throw notFound('No image found with ID ');
+  await next();
+});
+
+export const imageRoutes = router().route('/', emptyId).route('/', images).route('/', dataRoutes).route('/', memberRoutes).route('/', schemas);

@@ -76,6 +76,7 @@ export const ImageQuery = z.looseObject({
 });
 
 export const PATCH_TYPE = 'application/openstack-images-v2.1-json-patch';
+export const PATCH_TYPE_V20 = 'application/openstack-images-v2.0-json-patch';
 export const PatchBody = z
   .array(z.object({ op: z.string(), path: z.string(), value: z.unknown().optional() }))
   .openapi('GlanceJsonPatch', { description: `Sent as ${PATCH_TYPE}` });

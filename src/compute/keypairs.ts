@@ -1,5 +1,6 @@
 import { conflict, forbidden, badRequest } from '../core/faults.ts';
 import { AlreadyExistsError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
+import { selfSignedCertificate } from './x509.ts';
 import { CA, CL, type KubeSecret, MANAGED, b64decode, b64encode, decodeText, encodeText, sha256Hex } from './model.ts';
 
 // Keypairs belong to a Keystone user, not to a project (as in Nova). Each is a Secret in the
@@ -106,17 +107,26 @@ const b64url = (s: string) => b64decode(s.replace(/-/g, '+').replace(/_/g, '/').
 const pem = (label: string, der: Uint8Array) =>
   `-----BEGIN ${label}-----\n${(b64encode(der).match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
 
-/** A new RSA key pair: OpenSSH public key line and PEM (PKCS#8) private key. */
-export async function generateSshKeyPair(comment = 'Generated-by-Dicot'): Promise<{ publicKey: string; privateKey: string }> {
-  const pair = (await crypto.subtle.generateKey(
+const rsaKeyPair = async () =>
+  (await crypto.subtle.generateKey(
     { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
     true,
     ['sign', 'verify'],
   )) as CryptoKeyPair;
+const pkcs8Pem = async (pair: CryptoKeyPair) => pem('PRIVATE KEY', new Uint8Array((await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer));
+
+/** A new RSA key pair: OpenSSH public key line and PEM (PKCS#8) private key. */
+export async function generateSshKeyPair(comment = 'Generated-by-Dicot'): Promise<{ publicKey: string; privateKey: string }> {
+  const pair = await rsaKeyPair();
   const jwk = (await crypto.subtle.exportKey('jwk', pair.publicKey)) as JsonWebKey;
   const blob = concat(sshString(new TextEncoder().encode('ssh-rsa')), mpint(b64url(jwk.e ?? '')), mpint(b64url(jwk.n ?? '')));
-  const pkcs8 = new Uint8Array((await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer);
-  return { publicKey: `ssh-rsa ${b64encode(blob)} ${comment}\n`, privateKey: pem('PRIVATE KEY', pkcs8) };
+  return { publicKey: `ssh-rsa ${b64encode(blob)} ${comment}\n`, privateKey: await pkcs8Pem(pair) };
+}
+
+/** A new RSA key pair as Nova's x509 type: a self-signed PEM certificate and the PEM private key. */
+export async function generateX509KeyPair(commonName: string): Promise<{ publicKey: string; privateKey: string }> {
+  const pair = await rsaKeyPair();
+  return { publicKey: pem('CERTIFICATE', await selfSignedCertificate(pair, commonName)), privateKey: await pkcs8Pem(pair) };
 }
 
 // ---- storage ----

@@ -1,4 +1,5 @@
 import { badRequest } from '../core/faults.ts';
+import { parseIsoTime } from '../core/time.ts';
 import { type Caller, type ImageRecord, MEMBER_STATUSES, STATUSES, VISIBILITIES, isOwner, memberOf } from './model.ts';
 
 // GET /v2/images query semantics (glance/api/v2/images.py RequestDeserializer.index and the
@@ -11,7 +12,7 @@ type SortKey = (typeof SORT_KEYS)[number];
 type Dir = 'asc' | 'desc';
 
 /** Query parameters that are not property filters. */
-const RESERVED = new Set(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'name', 'status', 'visibility', 'owner', 'tag', 'member_status', 'size_min', 'size_max', 'os_hidden', 'id', 'created_at', 'updated_at', 'disk_format', 'container_format', 'protected', 'min_disk', 'min_ram', 'checksum', 'os_hash_value']);
+const RESERVED = new Set(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'name', 'status', 'visibility', 'owner', 'tag', 'member_status', 'size', 'size_min', 'size_max', 'os_hidden', 'id', 'created_at', 'updated_at', 'disk_format', 'container_format', 'protected', 'min_disk', 'min_ram', 'checksum', 'os_hash_value']);
 
 export interface ImageQuery {
   limit: number;
@@ -48,8 +49,8 @@ function equalsFilter(key: string, value: string, get: (r: ImageRecord) => strin
 function timeFilter(key: string, value: string, get: (r: ImageRecord) => string): (r: ImageRecord) => boolean {
   const m = /^(gt|gte|lt|lte|eq|neq):(.+)$/.exec(value);
   const op = m ? m[1] : 'eq';
-  const at = Date.parse(m ? (m[2] as string) : value);
-  if (Number.isNaN(at)) throw badRequest(`Unable to filter on a ${key} with an invalid date: ${value}`);
+  const at = parseIsoTime(m ? (m[2] as string) : value);
+  if (at === undefined) throw badRequest(`Unable to filter on a ${key} with an invalid date: ${value}`);
   return (r) => {
     const t = Date.parse(get(r));
     switch (op) {
@@ -143,6 +144,8 @@ export function parseImageQuery(q: URLSearchParams): ImageQuery {
   for (const tag of q.getAll('tag')) filters.push((r) => r.tags.includes(tag));
   const sizeMin = intParam('size_min', q.get('size_min') ?? undefined);
   const sizeMax = intParam('size_max', q.get('size_max') ?? undefined);
+  const size = intParam('size', q.get('size') ?? undefined);
+  if (size !== undefined) filters.push((r) => r.size === size);
   if (sizeMin !== undefined) filters.push((r) => r.size !== null && r.size >= sizeMin);
   if (sizeMax !== undefined) filters.push((r) => r.size !== null && r.size <= sizeMax);
   for (const key of ['min_disk', 'min_ram'] as const) {

@@ -154,6 +154,34 @@ export interface PatchOp {
   value?: unknown;
 }
 
+const OPS = ['add', 'replace', 'remove'] as const;
+
+/**
+ * Reads a patch body in either media type Glance accepts: v2.1 (`{"op": "replace", "path": "/name"}`)
+ * or v2.0, the older draft whose operation is a member naming the path (`{"replace": "/name"}`).
+ * Returns null when the body is not an array of operation objects.
+ */
+export function patchOps(body: unknown, draft: '2.0' | '2.1'): PatchOp[] | null {
+  if (!Array.isArray(body)) return null;
+  const ops: PatchOp[] = [];
+  for (const item of body) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return null;
+    const o = item as Record<string, unknown>;
+    const value = 'value' in o ? { value: o.value } : {};
+    if (draft === '2.1') {
+      if (typeof o.op !== 'string' || typeof o.path !== 'string') return null;
+      ops.push({ op: o.op, path: o.path, ...value });
+      continue;
+    }
+    const named = OPS.filter((op) => op in o);
+    if (named.length !== 1) throw badRequest('Operation objects must contain exactly one member named "add", "remove", or "replace".');
+    const op = named[0] as string;
+    if (typeof o[op] !== 'string') return null;
+    ops.push({ op, path: o[op] as string, ...value });
+  }
+  return ops;
+}
+
 /** The property a JSON-pointer path names (`/name`, `/tags`, `/os~1distro`). */
 function propertyOf(path: string): string {
   if (!path.startsWith('/') || path.length < 2) throw badRequest(`Invalid JSON pointer for this resource: '${path}'`);
@@ -173,7 +201,7 @@ function propertyOf(path: string): string {
 export function applyPatch(current: Fields, ops: PatchOp[], actor: Actor, status: string): Fields {
   const f: Fields = { ...current, tags: [...current.tags], properties: { ...current.properties } };
   for (const op of ops) {
-    if (!['add', 'replace', 'remove'].includes(op.op)) throw badRequest(`Operation objects must contain exactly one member named "add", "remove", or "replace": ${op.op}`);
+    if (!(OPS as readonly string[]).includes(op.op)) throw badRequest(`Operation objects must contain exactly one member named "add", "remove", or "replace": ${op.op}`);
     const key = propertyOf(op.path);
     if (key === 'id') throw forbidden("Attribute 'id' is read-only.");
     if (op.op === 'remove') {

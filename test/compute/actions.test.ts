@@ -73,6 +73,10 @@ describe('server actions', () => {
     assert.equal((await api(gw, demo, 'DELETE', `${C}/servers/${id}`)).status, 409);
     assert.equal((await act(demo, { unlock: null })).status, 202);
     assert.equal((await api(gw, demo, 'GET', `${C}/servers/${id}`, undefined, CV('2.9'))).body.server.locked, false);
+    // Below 2.73 the body is not validated (Tempest sends `{"lock": {}}`); from 2.73 it is.
+    assert.equal((await act(demo, { lock: {} })).status, 202);
+    assert.equal((await act(demo, { unlock: null })).status, 202);
+    assert.equal((await act(demo, { lock: { bogus: 1 } }, CV('2.73'))).status, 400);
   });
 
   test('resize + confirm, resize + revert', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { generateSshKeyPair, md5Hex, sshFingerprint } from '../../src/compute/keypairs.ts';
+import { generateSshKeyPair, generateX509KeyPair, md5Hex, sshFingerprint, x509Fingerprint } from '../../src/compute/keypairs.ts';
 import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
 import { C, CV, api, memberToken } from './helpers.ts';
 
@@ -24,6 +24,15 @@ describe('keypair crypto (pure)', () => {
     assert.match(k.publicKey, /^ssh-rsa AAAAB3NzaC1yc2E[A-Za-z0-9+/=]+ Generated-by-Dicot\n$/);
     assert.match(k.privateKey, /^-----BEGIN PRIVATE KEY-----\n/);
     assert.ok(sshFingerprint(k.publicKey));
+  });
+  test('generated x509 pairs are a self-signed certificate OpenSSL accepts, fingerprinted as Nova does', async () => {
+    const k = await generateX509KeyPair('user-1');
+    const cert = new X509Certificate(k.publicKey);
+    assert.equal(cert.subject, 'CN=user-1');
+    assert.equal(cert.issuer, 'CN=user-1');
+    assert.ok(cert.verify(cert.publicKey), 'signed by its own key');
+    assert.equal(await x509Fingerprint(k.publicKey), cert.fingerprint.toLowerCase());
+    assert.match(k.privateKey, /^-----BEGIN PRIVATE KEY-----\n/);
   });
 });
 
@@ -73,6 +82,11 @@ describe('keypairs API', () => {
     const p = await api(gw, demo, 'GET', `${K}?limit=1`, undefined, CV('2.35'));
     assert.equal(p.body.keypairs.length, 1);
     assert.match(p.body.keypairs_links[0].href, /marker=gen/);
+    const x = await api(gw, demo, 'POST', K, { keypair: { name: 'cert', type: 'x509' } }, CV('2.2'));
+    assert.equal(x.status, 201, JSON.stringify(x.body));
+    assert.equal(x.body.keypair.type, 'x509');
+    assert.match(x.body.keypair.public_key, /^-----BEGIN CERTIFICATE-----/);
+    assert.equal((await api(gw, demo, 'DELETE', `${K}/cert`, undefined, CV('2.2'))).status, 204);
     assert.equal((await api(gw, demo, 'DELETE', `${K}/gen`, undefined, CV('2.2'))).status, 204);
     assert.equal((await api(gw, demo, 'DELETE', `${K}/k1`)).status, 202);
     assert.equal((await api(gw, demo, 'DELETE', `${K}/k1`)).status, 404);

@@ -125,6 +125,9 @@ describe('servers API', () => {
     assert.equal(p2.body.servers_links, undefined);
     assert.equal((await api(gw, demo, 'GET', `${S}?marker=00000000-0000-0000-0000-000000000000`)).status, 400);
     assert.equal((await api(gw, demo, 'GET', `${S}?status=BOGUS`, undefined, CV('2.38'))).status, 400);
+    assert.equal((await api(gw, demo, 'GET', `${S}?changes-since=2011/01/01`)).status, 400);
+    assert.equal((await api(gw, demo, 'GET', `${S}/detail?changes-since=2011-01-01T00:00:00Z`)).body.servers.length, 3);
+    assert.equal((await api(gw, demo, 'GET', `${S}/detail?changes-since=2999-01-01`)).body.servers.length, 0);
     assert.deepEqual((await api(gw, other, 'GET', S)).body.servers, []);
     assert.equal((await api(gw, other, 'GET', `${S}/${id}`)).status, 404);
     assert.equal((await api(gw, demo, 'GET', `${S}?all_tenants=1`)).status, 403);

@@ -103,6 +103,9 @@ test('a chosen id is honoured once; show 404s unknown and non-UUID ids in Glance
   assert.equal(missing.body.code, '404 Not Found');
   assert.equal(missing.body.title, 'Not Found');
   assert.equal((await glance(gw, alice.token, 'GET', '/images/chosen')).status, 404);
+  // An empty id is an image that does not exist, not the collection.
+  assert.equal((await glance(gw, alice.token, 'GET', '/images/')).status, 404);
+  assert.equal((await glance(gw, alice.token, 'DELETE', '/images/')).status, 404);
 });
 
 test('upload streams into a DataVolume: queued → active with size, MD5 and SHA-512; download gives the bytes back', async () => {
@@ -184,6 +187,13 @@ test('PATCH with the Glance JSON-patch media type; read-only and missing propert
   assert.equal((await patch(gw, alice.token, img.id, [{ op: 'remove', path: '/nothere' }])).status, 409);
   assert.equal((await patch(gw, alice.token, img.id, [{ op: 'replace', path: '/visibility', value: 'public' }])).status, 403);
   assert.equal((await glance(gw, alice.token, 'PATCH', `/images/${img.id}`, [{ op: 'replace', path: '/name', value: 'x' }])).status, 415);
+  // The older v2.0 media type names the operation as the member holding the path.
+  const v20 = { 'content-type': 'application/openstack-images-v2.0-json-patch' };
+  const old = await glance(gw, alice.token, 'PATCH', `/images/${img.id}`, JSON.stringify([{ replace: '/name', value: 'drafted' }]), v20);
+  assert.equal(old.status, 200, JSON.stringify(old.body));
+  assert.equal(old.body.name, 'drafted');
+  assert.equal((await glance(gw, alice.token, 'PATCH', `/images/${img.id}`, JSON.stringify([{ replace: '/name', add: '/x', value: 1 }]), v20)).status, 400);
+  assert.equal((await glance(gw, alice.token, 'PATCH', `/images/${img.id}`, JSON.stringify({ replace: '/name' }), v20)).status, 400);
   assert.equal((await patch(gw, bob.token, img.id, [{ op: 'replace', path: '/name', value: 'x' }])).status, 404);
   // Protected: delete refused until unprotected.
   assert.equal((await glance(gw, alice.token, 'DELETE', `/images/${img.id}`)).status, 403);

@@ -142,6 +142,7 @@ test('list query: filters, sort, pagination, and 400s', () => {
   assert.deepEqual(run('tag=x&tag=y'), ['b']);
   assert.deepEqual(run('size_min=15'), ['b']);
   assert.deepEqual(run('size_max=15'), ['a']);
+  assert.deepEqual(run('size=20'), ['b']);
   assert.deepEqual(run('name=in:alpha,"gamma"'), ['c', 'a']);
   assert.deepEqual(run('created_at=gt:2026-01-01T12:00:00Z'), ['c', 'b']);
   assert.deepEqual(run('os_distro=debian'), ['b']);
@@ -149,7 +150,7 @@ test('list query: filters, sort, pagination, and 400s', () => {
   assert.deepEqual([p1.items.map((r) => r.id), p1.next], [['a', 'b'], 'b']);
   const p2 = pageOf(sortImages(all, [{ key: 'name', dir: 'asc' }]), { limit: 2, marker: 'b' });
   assert.deepEqual([p2.items.map((r) => r.id), p2.next], [['c'], undefined]);
-  for (const bad of ['limit=-1', 'limit=x', 'sort_key=bogus', 'sort_dir=up', 'sort=name&sort_key=name', 'visibility=x', 'status=x', 'size_min=a', 'created_at=gt:nope', 'member_status=x']) {
+  for (const bad of ['limit=-1', 'limit=x', 'sort_key=bogus', 'sort_dir=up', 'sort=name&sort_key=name', 'visibility=x', 'status=x', 'size_min=a', 'size=-1', 'created_at=gt:nope', 'member_status=x']) {
     assert.throws(() => parseImageQuery(new URLSearchParams(bad)), fault(400), bad);
   }
   assert.throws(() => pageOf(all, { limit: 1, marker: 'zzz' }), fault(400));

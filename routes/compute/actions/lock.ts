@@ -5,14 +5,14 @@ import { versionOf } from '../common.ts';
 import { type ActionHandler, record } from './context.ts';
 
 // lock/unlock (nova lock_server.py): a locked server refuses actions from non-admins (409);
-// a lock set by an admin can only be lifted by an admin. 2.73 adds locked_reason.
+// a lock set by an admin can only be lifted by an admin. 2.73 adds locked_reason (and a schema).
 
 const Lock = z.object({ locked_reason: z.string().max(255).optional() }).strict().nullable().optional();
 
 export const lockActions: Record<string, ActionHandler> = {
   async lock(a) {
-    const body = a.body === null || a.body === undefined ? null : a.body;
-    if (body !== null && !versionOf(a.c).atLeast('2.73')) throw badRequest("Invalid input for field/attribute lock. Value: must be null below 2.73.");
+    // Before 2.73 Nova validates nothing here: `{"lock": {}}` and `{"lock": null}` both lock.
+    const body = a.body === undefined || !versionOf(a.c).atLeast('2.73') ? null : a.body;
     const parsed = Lock.safeParse(body);
     if (!parsed.success) throw badRequest('Invalid input for field/attribute lock.');
     const by = a.auth.isAdmin && a.auth.userId !== a.s.userId ? 'admin' : 'owner';
