@@ -42,7 +42,7 @@ export async function startCliSession(name: string): Promise<CliSession> {
   const cloudsFile = node.clouds;
   const exec = (file: string, args: string[], env: Record<string, string> = {}) =>
     new Promise<Result>((resolve) => {
-      execFile(
+      const child = execFile(
         file,
         args,
         // Debian's python3, not pyenv's: PYTHON* unset; no proxies for 127.0.0.1.
@@ -54,6 +54,9 @@ export async function startCliSession(name: string): Promise<CliSession> {
         },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
+      // An empty stdin, as in a terminal with nothing typed: `image create` without --file
+      // would otherwise wait for image data on the pipe.
+      child.stdin?.end();
     });
   const run = (args: string[], env?: Record<string, string>) => exec(OPENSTACK, args, env);
   const os = async (cloud: string, ...args: string[]) => {

@@ -193,6 +193,29 @@ test('compute quota usage (quota list --compute --detail), availability zones, s
   assert.ok(hypervisors.some((h) => h['Hypervisor Hostname'] === shown['OS-EXT-SRV-ATTR:hypervisor_hostname']), 'vm1 is on a listed hypervisor');
 });
 
+test('failure paths: a missing image or flavor, a duplicate key pair, an ambiguous server name', async () => {
+  const noImage = await run('dicot-admin', ['server', 'create', '--image', 'no-such-image', '--flavor', 'u1.small', 'bad1']);
+  assert.notEqual(noImage.code, 0);
+  assert.match(noImage.stderr, /No Image found for no-such-image/);
+  const noFlavor = await run('dicot-admin', ['server', 'create', '--image', 'cirros', '--flavor', 'no-such-flavor', 'bad2']);
+  assert.notEqual(noFlavor.code, 0);
+  assert.match(noFlavor.stderr, /No flavor with a name or ID of 'no-such-flavor' exists/);
+  const dupKey = await run('dicot-admin', ['keypair', 'create', '--public-key', join(dir, 'k2.pub'), 'k2']);
+  assert.notEqual(dupKey.code, 0);
+  assert.match(dupKey.stderr, /409.*Key pair 'k2' already exists/);
+  // Nova allows two servers with one name; the CLI then asks for an id.
+  for (const _ of [1, 2]) await admin('server', 'create', '--image', 'cirros', '--flavor', 'u1.small', 'twin');
+  const ambiguous = await run('dicot-admin', ['server', 'show', 'twin']);
+  assert.notEqual(ambiguous.code, 0);
+  assert.match(ambiguous.stderr, /More than one server exists with the name 'twin'/);
+  const twins = ((await admin('server', 'list', '--name', '^twin$')) as Row[]).map((r) => String(r.ID));
+  assert.equal(twins.length, 2);
+  await adminNoOut('server', 'delete', '--wait', ...twins);
+  // Nothing was left behind by the refused creates.
+  const left = ((await admin('server', 'list')) as Row[]).map((r) => r.Name);
+  assert.ok(!left.includes('bad1') && !left.includes('bad2') && !left.includes('twin'), JSON.stringify(left));
+});
+
 test('the demo member does not see or reach vm1', async () => {
   const list = (await demo('server', 'list')) as Row[];
   assert.ok(!list.some((r) => r.ID === vm1Id || r.Name === 'vm1'));

@@ -123,3 +123,22 @@ test('image delete removes the image', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /No Image found|Could not find|not found/i);
 });
+
+test('failure paths: an ambiguous name, another project private image, a bad format', async () => {
+  for (const _ of [1, 2]) await demo('image', 'create', '--disk-format', 'raw', '--container-format', 'bare', 'twin-image');
+  const ambiguous = await exec(OPENSTACK, ['--os-cloud', 'dicot-demo', 'image', 'show', 'twin-image']);
+  assert.notEqual(ambiguous.code, 0);
+  assert.match(ambiguous.stderr, /More than one Image exists with the name 'twin-image'/i);
+  const ids = ((await demo('image', 'list', '--name', 'twin-image')) as Row[]).map((r) => String(r.ID));
+  assert.equal(ids.length, 2);
+  // The admin's private image is invisible to the member.
+  await admin('image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--private', 'admin-only');
+  const hidden = await exec(OPENSTACK, ['--os-cloud', 'dicot-demo', 'image', 'show', 'admin-only']);
+  assert.notEqual(hidden.code, 0);
+  assert.match(hidden.stderr, /No Image found|Could not find|not found/i);
+  const badFormat = await exec(OPENSTACK, ['--os-cloud', 'dicot-demo', 'image', 'create', '--disk-format', 'floppy', 'bad-format']);
+  assert.notEqual(badFormat.code, 0);
+  assert.ok(!names(await demo('image', 'list')).includes('bad-format'));
+  await demoNoOut('image', 'delete', ...ids);
+  await adminNoOut('image', 'delete', 'admin-only');
+});
