@@ -9,7 +9,8 @@ declare const Bun: {
   serve(opts: { fetch: (req: Request) => Response | Promise<Response>; hostname: string; port: number }): {
     port: number;
     hostname: string;
-    stop(): void;
+    /** Stops listening; resolves once the requests in flight have been answered. */
+    stop(closeActiveConnections?: boolean): Promise<void>;
   };
 };
 
@@ -35,6 +36,8 @@ const app = createGateway(config, await serverPlatform(config, bunFetch));
 const server = Bun.serve({ fetch: app.fetch, hostname: config.listen.hostname, port: config.listen.port });
 console.error(`Dicot (Bun) is listening on http://${server.hostname}:${server.port}`);
 process.once('SIGTERM', () => {
-  server.stop();
-  process.exit(0);
+  server.stop(false).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 });

@@ -1,4 +1,5 @@
 import type { Config } from '../src/config/index.ts';
+import { createMetrics } from '../src/core/metrics.ts';
 import { type KubeConnection, type Platform, jsonLogger } from '../src/platform.ts';
 import { type TlsMaterial, resolveCredentials } from './kube-credentials.ts';
 
@@ -19,7 +20,7 @@ export async function serverPlatform(
     const creds = await resolveCredentials(region.kubernetes, `regions[${i}].kubernetes`);
     kube[region.name] = { server: creds.server, fetch: makeFetch(creds.tls), token: creds.token };
   }
-  return { kube, log: jsonLogger(write), now: Date.now };
+  return { kube, log: jsonLogger(write), now: Date.now, metrics: createMetrics() };
 }
 
 export const hasTls = (tls: TlsMaterial) => Boolean(tls.ca || tls.cert || tls.key || tls.insecure);

@@ -27,8 +27,21 @@ const readyz = createRoute({
   },
 });
 
+const metrics = createRoute({
+  method: 'get',
+  path: '/metrics',
+  tags: ['operations'],
+  summary: 'Prometheus metrics of this process (Node, Bun, Deno; not on Workers)',
+  responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+});
+
 export const healthRoutes = new OpenAPIHono<GatewayEnv>({ strict: false })
   .openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
+  .openapi(metrics, (c) => {
+    const m = c.get('gateway').platform.metrics;
+    if (!m) throw notFound('This runtime keeps no process metrics.');
+    return c.text(m.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  })
   .openapi(readyz, async (c) => {
     const only = c.req.valid('query').region;
     const all = [...c.get('gateway').regions.values()];

@@ -15,6 +15,7 @@ import type { Gateway, GatewayEnv, Region } from './core/context.ts';
 import { DOCS_PAGE } from './core/docs-page.ts';
 import { onError } from './core/errors.ts';
 import { badRequest } from './core/faults.ts';
+import { meteredFetch } from './core/metrics.ts';
 import { microversion } from './core/microversion.ts';
 import { regionScope } from './core/region.ts';
 import { requestContext } from './core/request.ts';
@@ -49,7 +50,12 @@ function buildGateway(config: Config, platform: Platform): Gateway {
     if (!conn) throw new Error(`platform has no Kubernetes connection for region ${r.name}`);
     regions.set(r.name, {
       name: r.name,
-      kube: createKubeClient({ server: conn.server, fetch: conn.fetch, token: conn.token, userAgent: `dicot/${VERSION}` }),
+      kube: createKubeClient({
+        server: conn.server,
+        fetch: platform.metrics ? meteredFetch(conn.fetch, platform.metrics) : conn.fetch,
+        token: conn.token,
+        userAgent: `dicot/${VERSION}`,
+      }),
     });
   }
   return { config, platform, regions, identityRegion: regions.get(config.identityRegion) as Region };

@@ -1,6 +1,8 @@
 // What a runtime gives the gateway. Built by platform/<runtime>.ts; nothing under src/
 // asks which runtime it is on.
 
+import type { Metrics } from './core/metrics.ts';
+
 /** How to reach one region's Kubernetes API: the options of src/kube's client. */
 export interface KubeConnection {
   server: string;
@@ -23,6 +25,8 @@ export interface Platform {
   log(line: LogLine): void;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now(): number;
+  /** Process metrics served at /metrics (server runtimes; a Worker has no process to scrape). */
+  metrics?: Metrics;
 }
 
 export function jsonLogger(write: (text: string) => void): Platform['log'] {

@@ -70,6 +70,7 @@ export function requireAuth(): MiddlewareHandler<GatewayEnv> {
     const id = identityOf(gateway);
     const token = c.req.header('x-auth-token');
     const claims = await checkToken(id, token);
+    if (token) gateway.platform.metrics?.tokenValidation(claims ? 'valid' : 'invalid');
     if (!claims || !token) throw unauthorized();
     const region = c.get('region') ?? gateway.identityRegion;
     const auth = authContext(region, token, claims);

@@ -19,6 +19,8 @@ export function requestContext(): MiddlewareHandler<GatewayEnv> {
     try {
       await next();
     } finally {
+      const durationMs = performance.now() - started;
+      gateway.platform.metrics?.request({ service: service ?? 'gateway', route: c.req.routePath, method: c.req.method, status: c.res.status }, durationMs / 1000);
       // Never log headers or bodies: they carry tokens and passwords.
       gateway.platform.log({
         level: c.res.status >= 500 ? 'error' : 'info',
@@ -27,7 +29,7 @@ export function requestContext(): MiddlewareHandler<GatewayEnv> {
         path: c.req.path,
         route: c.req.routePath,
         status: c.res.status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        durationMs: Math.round(durationMs * 10) / 10,
         requestId,
         service,
         user: c.get('userId'),

@@ -3,6 +3,8 @@
 // The behaviour side talks to the API server only through the Kubernetes HTTP API, so the
 // same code can later run against a real kube-apiserver.
 
+import type { RequestAttributes } from '../kube/request-info.ts';
+
 /** Who is calling, after authentication and impersonation. */
 export interface Caller {
   user: string;
@@ -10,15 +12,7 @@ export interface Caller {
 }
 
 /** Request attributes as Kubernetes RBAC sees them. */
-export interface RequestAttributes {
-  verb: string; // get, list, watch, create, update, patch, delete, deletecollection
-  apiGroup: string; // "" for core
-  apiVersion: string;
-  resource: string; // plural, e.g. "virtualmachines"
-  subresource?: string; // e.g. "start", "vnc", "status"
-  namespace?: string;
-  name?: string;
-}
+export type { RequestAttributes };
 
 /** One entry of an APIResourceList (discovery). */
 export interface ApiResource {

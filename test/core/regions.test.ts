@@ -83,5 +83,7 @@ describe('a region set of two clusters', () => {
     } finally {
       down.delete('RegionTwo');
     }
+    // Back when the cluster is.
+    assert.equal((await app.request('http://h/readyz')).status, 200);
   });
 });

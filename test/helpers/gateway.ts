@@ -1,6 +1,7 @@
 import { createGateway } from '../../src/app.ts';
 import { type Config, parseConfig } from '../../src/config/index.ts';
 import type { Gateway } from '../../src/core/context.ts';
+import { createMetrics } from '../../src/core/metrics.ts';
 import { bootstrap } from '../../src/identity/bootstrap.ts';
 import type { IdentityOptions } from '../../src/identity/options.ts';
 import { createKubeClient } from '../../src/kube/index.ts';
@@ -36,6 +37,8 @@ export interface TestGatewayOptions {
   regions?: string[];
   identity?: Partial<IdentityOptions>;
   tokens?: { lifetimeSeconds?: number };
+  /** Keep process metrics (as the server runtimes do) and serve them at /metrics. */
+  metrics?: boolean;
 }
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -63,7 +66,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
         },
   );
   let offset = 0;
-  const app = createGateway(config, { kube, log: () => {}, now: () => Date.now() + offset });
+  const app = createGateway(config, { kube, log: () => {}, now: () => Date.now() + offset, ...(opts.metrics ? { metrics: createMetrics() } : {}) });
   // A test-only route (registered before the first request) hands out the Gateway object.
   let captured: Gateway | undefined;
   app.get('/__test/gateway', (c) => {

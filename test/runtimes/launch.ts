@@ -10,7 +10,10 @@ export type Runtime = 'node' | 'bun' | 'deno' | 'workerd';
 
 export interface Launched {
   url: string;
+  /** Stops the gateway (SIGTERM for a process) and waits for it to end. */
   close(): Promise<void>;
+  /** The exit code once a gateway process has ended (not for workerd). */
+  exitCode?(): number | null;
 }
 
 export interface ClusterRef {
@@ -58,6 +61,7 @@ async function spawnServer(cmd: string, args: string[], config: object): Promise
       child.kill('SIGTERM');
       await once(child, 'exit');
     },
+    exitCode: () => child.exitCode,
   };
 }
 

@@ -10,7 +10,7 @@ import type { Faults } from './faults.ts';
 import type { Kinds } from './kinds.ts';
 import type { KubeObject } from './object.ts';
 import { type Attributes, type Authorizer, forbiddenReason } from './rbac.ts';
-import { parseRequest, type RequestInfo } from './request-info.ts';
+import { parseRequest, type RequestInfo } from '../../kube/request-info.ts';
 import { apiVersionOf, type ResourceDef } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { type DeleteOptions, type GenericStore, type ListOptions, type Propagation, selects } from './store.ts';

@@ -1,6 +1,17 @@
 // Request attributes from a URL and method (k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory).
 
-import type { RequestAttributes } from '../types.ts';
+// Shared by the sandbox's API server (authorization, faults) and the gateway's metrics.
+
+/** What a Kubernetes API request asks for (the attributes RBAC decides on). */
+export interface RequestAttributes {
+  verb: string; // get, list, watch, create, update, patch, delete, deletecollection
+  apiGroup: string; // "" for core
+  apiVersion: string;
+  resource: string; // plural, e.g. "virtualmachines"
+  subresource?: string; // e.g. "start", "vnc", "status"
+  namespace?: string;
+  name?: string;
+}
 
 export interface RequestInfo extends RequestAttributes {
   isResourceRequest: true;
