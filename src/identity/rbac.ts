@@ -83,6 +83,26 @@ export function cloudAdminRules(): PolicyRule[] {
   ];
 }
 
+export const GATEWAY_ROLE = 'dicot-gateway';
+
+/**
+ * What the gateway's own ServiceAccount needs (deploy/kubernetes/rbac.yaml, the sandbox's
+ * binding): to impersonate Keystone users (so RBAC decides their requests), and to hold every
+ * right it grants through role ClusterRoles, since Kubernetes refuses to let anyone grant
+ * rights they lack (no `escalate` or `bind` needed then).
+ */
+export function gatewayRules(): PolicyRule[] {
+  return [
+    { apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'], verbs: ['impersonate'] },
+    ...cloudAdminRules(),
+    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'clusterrolebindings'], verbs: WRITE },
+    { apiGroups: [''], resources: ['services/proxy'], verbs: ['get', 'create', 'update', 'patch', 'delete'] },
+    { apiGroups: ['export.kubevirt.io'], resources: ['virtualmachineexports'], verbs: WRITE },
+    { apiGroups: ['kubevirt.io'], resources: ['kubevirts'], verbs: READ },
+    { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
+  ];
+}
+
 /** ClusterRole object name for a Keystone role name (exact when it is already DNS-safe). */
 export async function roleObjectName(name: string): Promise<string> {
   if (/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(name)) return `${ROLE_PREFIX}${name}`;

@@ -1,6 +1,7 @@
 // The embedded sandbox cluster: the Kubernetes API server plus KubeVirt/CDI behaviour, as one
 // fetch handler. Cluster behaviour reaches the API server only through its HTTP API.
 
+import { GATEWAY_ROLE, gatewayRules } from '../identity/rbac.ts';
 import { createKubeClient } from '../kube/index.ts';
 import { createApiServer, type FaultInjector } from './apiserver/index.ts';
 import { createAggregatedApis, createServiceResolver, DEMO_TIMING, INSTANT_TIMING, seedCluster, startControllers } from './cluster/index.ts';
@@ -37,8 +38,12 @@ function randomToken(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** The gateway's service account and its binding (cluster-admin until a narrower role exists). */
+/** The gateway's service account, bound to the same narrow ClusterRole a real cluster gets. */
 const GATEWAY_OBJECTS: [string, unknown][] = [
+  [
+    '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: GATEWAY_ROLE }, rules: gatewayRules() },
+  ],
   ['/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dicot-system' } }],
   ['/api/v1/namespaces/dicot-system/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'dicot-gateway', namespace: 'dicot-system' } }],
   [
@@ -47,7 +52,7 @@ const GATEWAY_OBJECTS: [string, unknown][] = [
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: 'dicot-gateway' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_ROLE },
       subjects: [{ kind: 'ServiceAccount', name: 'dicot-gateway', namespace: 'dicot-system' }],
     },
   ],

@@ -6,7 +6,8 @@ import { bundleWorker } from './workers-bundle.ts';
 // Starts the gateway on one runtime, pointed at a Kubernetes API over HTTP, and returns its
 // URL. Every runtime gets the same configuration a user would write.
 
-export type Runtime = 'node' | 'bun' | 'deno' | 'workerd';
+/** `bun-exe`: the single executable `bun build --compile` makes, as the container image ships it. */
+export type Runtime = 'node' | 'bun' | 'bun-exe' | 'deno' | 'workerd';
 
 export interface Launched {
   url: string;
@@ -88,6 +89,23 @@ async function startWorkerd(config: ReturnType<typeof configFor>, clusters: Clus
   return { url, close: () => mf.dispose() };
 }
 
+/** Compiles platform/bun.ts the way deploy/container/Containerfile does (once per test process). */
+let compiled: Promise<string> | undefined;
+function bunExecutable(): Promise<string> {
+  compiled ??= (async () => {
+    const out = 'dist/dicot-bun';
+    const child = spawn(BUN, ['build', '--compile', '--minify', 'platform/bun.ts', '--outfile', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (c) => {
+      stderr += c;
+    });
+    const [code] = await once(child, 'exit');
+    if (code !== 0) throw new Error(`bun build --compile failed (${code}):\n${stderr}`);
+    return out;
+  })();
+  return compiled;
+}
+
 export function launch(runtime: Runtime, clusters: ClusterRef[]): Promise<Launched> {
   const config = configFor(clusters);
   switch (runtime) {
@@ -95,6 +113,8 @@ export function launch(runtime: Runtime, clusters: ClusterRef[]): Promise<Launch
       return spawnServer(process.execPath, ['--import', 'tsx', 'platform/node.ts'], config);
     case 'bun':
       return spawnServer(BUN, ['platform/bun.ts'], config);
+    case 'bun-exe':
+      return bunExecutable().then((exe) => spawnServer(exe, [], config));
     case 'deno':
       return spawnServer(DENO, ['run', '--allow-net', '--allow-env', '--allow-read', 'platform/deno.ts'], config);
     case 'workerd':

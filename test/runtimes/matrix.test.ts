@@ -4,10 +4,11 @@ import { type Sandbox, createSandbox } from '../../src/sandbox/index.ts';
 import { type Launched, type Runtime, launch } from './launch.ts';
 import { scenario } from './scenario.ts';
 
-// The same HTTP scenario against the gateway on Node, Bun, Deno and workerd, each pointed
+// The same HTTP scenario against the gateway on Node, Bun (as a script and as the compiled
+// executable the container image ships), Deno and workerd, each pointed
 // at a sandbox cluster served over HTTP (as a real cluster would be).
 
-const RUNTIMES: Runtime[] = ['node', 'bun', 'deno', 'workerd'];
+const RUNTIMES: Runtime[] = ['node', 'bun', 'bun-exe', 'deno', 'workerd'];
 
 let sandbox: Sandbox;
 let kube: { url: string; close(): Promise<void> };

@@ -13,11 +13,21 @@ const CLUSTER_LATENCY_MS = 800;
 
 let sandbox: Sandbox;
 let kube: { url: string; close(): Promise<void> };
+/** Cluster calls received so far: the burst is in flight once the gateway has made them all. */
+let clusterCalls = 0;
 
 before(async () => {
   sandbox = createSandbox();
   await sandbox.ready;
-  kube = await serveSandbox(sandbox, { hostname: '127.0.0.1', port: 0 });
+  kube = await serveSandbox(
+    {
+      fetch: (req) => {
+        clusterCalls++;
+        return sandbox.fetch(req);
+      },
+    },
+    { hostname: '127.0.0.1', port: 0 },
+  );
 });
 after(async () => {
   await kube?.close();
@@ -36,9 +46,14 @@ for (const runtime of RUNTIMES) {
       const undo = sandbox.faults.latency(CLUSTER_LATENCY_MS);
       try {
         const started = Date.now();
+        const before = clusterCalls;
         const burst = Array.from({ length: BURST }, () => fetch(`${gw.url}/readyz`).then(async (r) => ({ status: r.status, body: await r.text() })));
-        // Let every connection be accepted, well before the slowed cluster answers.
-        await new Promise((r) => setTimeout(r, CLUSTER_LATENCY_MS / 4));
+        // SIGTERM once the gateway has accepted every request (each /readyz is one cluster call).
+        const deadline = Date.now() + 30_000;
+        while (clusterCalls - before < BURST) {
+          assert.ok(Date.now() < deadline, `the gateway made ${clusterCalls - before} of ${BURST} cluster calls in 30 s`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
         const closed = gw.close();
         const results = await Promise.all(burst);
         assert.deepEqual(
