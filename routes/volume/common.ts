@@ -38,7 +38,9 @@ export function route<const Rs extends Responses, P extends z.ZodObject = typeof
   responses: Rs,
   params?: P,
 ) {
-  return createRoute({ method, path, tags: tagsOf(what), summary, request: { params: (params ?? Project) as P, ...body }, responses });
+  // GET and DELETE carry no body: clients (Tempest) still send `content-type: application/json`.
+  const request = method === 'post' || method === 'put' ? { params: (params ?? Project) as P, ...body } : { params: (params ?? Project) as P };
+  return createRoute({ method, path, tags: tagsOf(what), summary, request, responses });
 }
 
 /**

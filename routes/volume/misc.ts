@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { badRequest, forbidden } from '../../src/core/faults.ts';
 import { identityOf } from '../../src/identity/service.ts';
 import { zonesOf } from '../../src/volume/create.ts';
+import { VOLUME_EXTENSIONS } from '../../src/volume/extensions.ts';
 import { deleteQuotas, readQuotas, toQuotas, usage, writeQuotas } from '../../src/volume/quotas.ts';
 import { listTypes } from '../../src/volume/service.ts';
 import { type Ctx, Project, ctxOf, empty200, entity, ok, queryOf, requireAdmin, route, router, viewerOf } from './common.ts';
@@ -17,22 +18,6 @@ const quotaDefaults = route('get', '/{project_id}/os-quota-sets/{target}/default
 const quotaUpdate = route('put', '/{project_id}/os-quota-sets/{target}', 'quota sets', 'Update a quota set (admin)', ok('Quota set'), Target);
 const quotaDelete = route('delete', '/{project_id}/os-quota-sets/{target}', 'quota sets', 'Revert a quota set to defaults (admin)', empty200('Deleted'), Target);
 
-// The extensions this gateway implements (aliases as Cinder names them).
-const EXTENSIONS: [string, string, string][] = [
-  ['os-availability-zone', 'AvailabilityZones', 'Describe Availability Zones.'],
-  ['os-extended-snapshot-attributes', 'ExtendedSnapshotAttributes', 'Extended SnapshotAttributes support.'],
-  ['os-vol-tenant-attr', 'VolumeTenantAttribute', 'Expose the internal project_id as an attribute of a volume.'],
-  ['os-vol-host-attr', 'VolumeHostAttribute', 'Expose host as an attribute of a volume.'],
-  ['os-vol-mig-status-attr', 'VolumeMigStatusAttribute', 'Expose migration_status as an attribute of a volume.'],
-  ['os-vol-image-meta', 'VolumeImageMetadata', 'Show image metadata associated with the volume.'],
-  ['os-volume-actions', 'VolumeActions', 'Enable volume actions.'],
-  ['os-admin-actions', 'AdminActions', 'Enable admin actions.'],
-  ['os-quota-sets', 'Quotas', 'Quota management support.'],
-  ['os-used-limits', 'UsedLimits', 'Provide data on limited resources that are being used.'],
-  ['os-types-manage', 'TypesManage', 'Types manage support.'],
-  ['os-types-extra-specs', 'TypesExtraSpecs', 'Type extra specs support.'],
-  ['os-volume-type-access', 'VolumeTypeAccess', 'Volume type access support.'],
-];
 
 /** Quotas of another project: admins only (Cinder's policy). */
 async function targetNamespace(c: Ctx, target: string): Promise<string> {
@@ -76,7 +61,7 @@ export const miscRoutes = router()
     );
   })
   .openapi(extensionsRoute, (c) =>
-    c.json({ extensions: EXTENSIONS.map(([alias, name, description]) => ({ alias, name, description, links: [], namespace: `https://docs.openstack.org/volume/ext/${alias}/api/v1.1`, updated: '2013-01-01T00:00:00+00:00' })) }, 200),
+    c.json({ extensions: VOLUME_EXTENSIONS.map(([alias, name, description]) => ({ alias, name, description, links: [], namespace: `https://docs.openstack.org/volume/ext/${alias}/api/v1.1`, updated: '2013-01-01T00:00:00+00:00' })) }, 200),
   )
   .openapi(quotaShow, async (c) => {
     const { target } = c.req.valid('param');

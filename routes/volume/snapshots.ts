@@ -63,6 +63,8 @@ export const snapshotRoutes = router()
     const ctx = ctxOf(c);
     const req = await entity(c, 'snapshot');
     const volumeId = req.volume_id;
+    // Cinder looks a null volume_id up, and finds nothing.
+    if (volumeId === null) throw notFound('Volume None could not be found.');
     if (typeof volumeId !== 'string' || !volumeId) throw badRequest("Invalid input for field/attribute snapshot. 'volume_id' is a required property");
     const volume = await getVolume(ctx, volumeId);
     await checkQuota(ctx, volume.namespace, { snapshots: 1, ...(volume.typeName ? { typeName: volume.typeName } : {}) });
