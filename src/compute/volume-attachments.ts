@@ -1,6 +1,6 @@
 import { badRequest, conflict, notFound } from '../core/faults.ts';
 import { ConflictError, type KubeClient, R } from '../kube/index.ts';
-import { ATTACH_DEVICES, ATTACH_TIMES, StringMap, type VolumeRecord } from '../volume/model.ts';
+import { ATTACH_CLAIMS, ATTACH_DEVICES, ATTACH_TIMES, StringMap, type VolumeRecord } from '../volume/model.ts';
 import type { VirtualMachine } from './model.ts';
 import type { ServerRecord } from './servers.ts';
 
@@ -66,12 +66,13 @@ export async function attachVolume(kube: KubeClient, s: ServerRecord, vm: Virtua
     throw e;
   }
   const times = StringMap(vm.metadata.annotations?.[ATTACH_TIMES]);
-  await kube.patch(
-    R.virtualMachines,
-    s.object,
-    { metadata: { annotations: { [ATTACH_DEVICES]: JSON.stringify({ ...devices, [v.id]: device }), [ATTACH_TIMES]: JSON.stringify({ ...times, [v.id]: new Date().toISOString() }) } } },
-    { namespace: s.namespace, type: 'merge' },
-  );
+  const claims = StringMap(vm.metadata.annotations?.[ATTACH_CLAIMS]);
+  const annotations = {
+    [ATTACH_DEVICES]: JSON.stringify({ ...devices, [v.id]: device }),
+    [ATTACH_TIMES]: JSON.stringify({ ...times, [v.id]: new Date().toISOString() }),
+    [ATTACH_CLAIMS]: JSON.stringify({ ...claims, [v.object]: v.id }),
+  };
+  await kube.patch(R.virtualMachines, s.object, { metadata: { annotations } }, { namespace: s.namespace, type: 'merge' });
   return { volumeId: v.id, serverId: s.id, device, name: v.object, hotpluggable: true };
 }
 
@@ -80,7 +81,10 @@ export async function detachVolume(kube: KubeClient, s: ServerRecord, vm: Virtua
   await kube.subresource('PUT', R.virtualMachines, s.object, 'removevolume', { ...SUB, namespace: s.namespace, body: { name: a.name } });
   const devices = StringMap(vm.metadata.annotations?.[ATTACH_DEVICES]);
   const times = StringMap(vm.metadata.annotations?.[ATTACH_TIMES]);
+  const claims = StringMap(vm.metadata.annotations?.[ATTACH_CLAIMS]);
   delete devices[a.volumeId];
   delete times[a.volumeId];
-  await kube.patch(R.virtualMachines, s.object, { metadata: { annotations: { [ATTACH_DEVICES]: JSON.stringify(devices), [ATTACH_TIMES]: JSON.stringify(times) } } }, { namespace: s.namespace, type: 'merge' });
+  delete claims[a.name];
+  const annotations = { [ATTACH_DEVICES]: JSON.stringify(devices), [ATTACH_TIMES]: JSON.stringify(times), [ATTACH_CLAIMS]: JSON.stringify(claims) };
+  await kube.patch(R.virtualMachines, s.object, { metadata: { annotations } }, { namespace: s.namespace, type: 'merge' });
 }

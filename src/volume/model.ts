@@ -276,6 +276,8 @@ export interface VmLike extends KubeObject {
 /** Device names are recorded per volume on the VM (`/dev/vdb`); absent means unknown. */
 export const ATTACH_DEVICES = `${P}devices`;
 export const ATTACH_TIMES = `${P}attached-at`;
+/** PVC name → Cinder volume id, for the volumes Dicot attached (and a volume-booted root). */
+export const ATTACH_CLAIMS = `${P}volume-ids`;
 
 /** Pure: claim name → attachments, from the VMs of one namespace. `serverIdOf` maps a VM to its server id. */
 export function attachmentsByClaim(vms: VmLike[], serverIdOf: (vm: VmLike) => string, volumeIdOf: (claim: string) => string | undefined): Map<string, Attachment[]> {

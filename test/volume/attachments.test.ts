@@ -56,6 +56,8 @@ test('attach to a running server, stop/start, list, show, detach', async () => {
   const vmVolumes = vms?.items.flatMap((vm: Json) => vm.spec.template.spec.volumes) ?? [];
   assert.ok(vmVolumes.some((v: Json) => v.persistentVolumeClaim?.hotpluggable));
 
+  const srv = (await call(gw, demo, 'GET', `${C}/servers/${serverId}`)).body.server;
+  assert.deepEqual(srv['os-extended-volumes:volumes_attached'], [{ id: vol.id }]);
   const list = await call(gw, demo, 'GET', `${C}/servers/${serverId}/os-volume_attachments`);
   assert.deepEqual(list.body.volumeAttachments, [att.body.volumeAttachment]);
   const show = await call(gw, demo, 'GET', `${C}/servers/${serverId}/os-volume_attachments/${vol.id}`);
@@ -86,4 +88,23 @@ test('a member cannot attach another project\'s volume', async () => {
   const r = await call(gw, other, 'POST', `${C}/servers/${s.body.server.id}/os-volume_attachments`, { volumeAttachment: { volumeId: vol.id } });
   assert.equal(r.status, 404);
   assert.equal((await call(gw, demo, 'GET', `${V(project)}/volumes/${vol.id}`)).body.volume.status, 'available');
+});
+
+test('boot from an existing volume: the root disk is its PVC; the volume is in-use, not detachable', async () => {
+  const vol = (await call(gw, demo, 'POST', `${V(project)}/volumes`, { volume: { size: 1, name: 'root' } })).body.volume;
+  await volumeStatus(vol.id, 'available');
+  const bdm = [{ uuid: vol.id, boot_index: '0', source_type: 'volume', destination_type: 'volume' }];
+  const s = await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'bfv', flavorRef: 'u1.small', networks: 'none', block_device_mapping_v2: bdm } });
+  assert.equal(s.status, 202, JSON.stringify(s.body));
+  const server = await waitServer(gw, demo, s.body.server.id, 'ACTIVE');
+  assert.equal(server.image, '');
+  const v = await volumeStatus(vol.id, 'in-use');
+  assert.equal(v.attachments[0].device, '/dev/vda');
+  const detach = await call(gw, demo, 'DELETE', `${C}/servers/${server.id}/os-volume_attachments/${vol.id}`);
+  assert.equal(detach.status, 400);
+  assert.equal((await call(gw, demo, 'DELETE', `${C}/servers/${server.id}`)).status, 204);
+  await volumeStatus(vol.id, 'available');
+  // A volume in use cannot boot a second server.
+  const bad = await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'x', flavorRef: 'u1.small', networks: 'none', block_device_mapping_v2: [{ ...bdm[0], uuid: crypto.randomUUID() }] } });
+  assert.equal(bad.status, 400);
 });
