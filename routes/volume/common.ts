@@ -23,6 +23,7 @@ export const accepted202 = (what: string) => ({ 202: json(AnyObject.optional(), 
 /** An empty answer (`c.body(null, code)`). */
 export const empty202 = (what: string) => ({ 202: { description: what } });
 export const empty200 = (what: string) => ({ 200: { description: what } });
+export const empty204 = (what: string) => ({ 204: { description: what } });
 
 type Responses = Parameters<typeof createRoute>[0]['responses'];
 

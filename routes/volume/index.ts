@@ -1,4 +1,5 @@
 import { volumeActionRoutes } from './actions.ts';
+import { attachmentRoutes } from './attachments.ts';
 import { projectGuard, router } from './common.ts';
 import { miscRoutes } from './misc.ts';
 import { snapshotRoutes } from './snapshots.ts';
@@ -11,4 +12,4 @@ import { volumeRoutes } from './volumes.ts';
 
 export const volumeRoutes3 = router();
 volumeRoutes3.use('/:project_id/*', projectGuard);
-for (const r of [volumeRoutes, volumeActionRoutes, snapshotRoutes, typeRoutes, miscRoutes]) volumeRoutes3.route('/', r);
+for (const r of [volumeRoutes, volumeActionRoutes, snapshotRoutes, typeRoutes, miscRoutes, attachmentRoutes]) volumeRoutes3.route('/', r);

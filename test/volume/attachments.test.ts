@@ -108,3 +108,28 @@ test('boot from an existing volume: the root disk is its PVC; the volume is in-u
   const bad = await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'x', flavorRef: 'u1.small', networks: 'none', block_device_mapping_v2: [{ ...bdm[0], uuid: crypto.randomUUID() }] } });
   assert.equal(bad.status, 400);
 });
+
+test('Cinder /attachments (3.27): create attaches to the server, list/show, delete detaches', async () => {
+  const MV = { 'OpenStack-API-Version': 'volume 3.44' };
+  const s = await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'att', imageRef: IMAGE, flavorRef: 'u1.small', networks: 'none' } });
+  await waitServer(gw, demo, s.body.server.id, 'ACTIVE');
+  const vol = (await call(gw, demo, 'POST', `${V(project)}/volumes`, { volume: { size: 1 } })).body.volume;
+  await volumeStatus(vol.id, 'available');
+  assert.equal((await call(gw, demo, 'GET', `${V(project)}/attachments`)).status, 404, 'not below 3.27');
+  const created = await call(gw, demo, 'POST', `${V(project)}/attachments`, { attachment: { volume_uuid: vol.id, instance_uuid: s.body.server.id, connector: {} } }, MV);
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const att = created.body.attachment;
+  assert.equal(att.status, 'attached');
+  assert.equal(att.instance, s.body.server.id);
+  await volumeStatus(vol.id, 'in-use');
+  const list = await call(gw, demo, 'GET', `${V(project)}/attachments?volume_id=${vol.id}`, undefined, MV);
+  assert.deepEqual(list.body.attachments, [{ id: att.id, status: 'attached', instance: s.body.server.id, volume_id: vol.id }]);
+  assert.equal((await call(gw, demo, 'GET', `${V(project)}/attachments/${att.id}`, undefined, MV)).body.attachment.id, att.id);
+  // Nova sees the same attachment.
+  assert.equal((await call(gw, demo, 'GET', `${C}/servers/${s.body.server.id}/os-volume_attachments`)).body.volumeAttachments[0].volumeId, vol.id);
+  assert.equal((await call(gw, demo, 'POST', `${V(project)}/attachments/${att.id}/action`, { 'os-complete': null }, MV)).status, 204);
+  const del = await call(gw, demo, 'DELETE', `${V(project)}/attachments/${att.id}`, undefined, MV);
+  assert.equal(del.status, 200);
+  await volumeStatus(vol.id, 'available');
+  assert.equal((await call(gw, demo, 'POST', `${V(project)}/attachments`, { attachment: { volume_uuid: vol.id, connector: {} } }, MV)).status, 400);
+});
