@@ -4,6 +4,7 @@ import type { SnapshotRecord } from '../../src/volume/model.ts';
 import { type ListQuery, pageRecords, parseListQuery, parseMetadataFilter } from '../../src/volume/query.ts';
 import { createSnapshot, deleteSnapshot, getSnapshot, getVolume, listSnapshots, saveSnapshot } from '../../src/volume/service.ts';
 import { snapshotView } from '../../src/volume/views.ts';
+import { countOf } from './volumes.ts';
 import { type Ctx, ProjectId, ProjectIdKey, accepted202, boolOf, empty200, empty202, ctxOf, entity, jsonBody, metadataOf, ok, optString, queryOf, requireAdmin, route, router, viewerOf } from './common.ts';
 
 // /snapshots (cinder/api/v3/snapshots.py): VolumeSnapshots of a volume's PVC.
@@ -40,14 +41,15 @@ async function list(c: Ctx, detail: boolean) {
   const viewer = viewerOf(c);
   const ctx = ctxOf(c);
   const all = q.get('all_tenants') && viewer.isAdmin && q.get('all_tenants') !== '0' ? { all: true as const } : { namespace: await ctx.namespace() };
-  const page = pageRecords((await listSnapshots(ctx, all)).filter((s) => matches(s, query.filters)), query, 'snapshots');
+  const chosen = (await listSnapshots(ctx, all)).filter((s) => matches(s, query.filters));
+  const page = pageRecords(chosen, query, 'snapshots');
   let href: string | undefined;
   if (page.next) {
     const url = new URL(c.req.url);
     url.searchParams.set('marker', page.next);
     href = `${c.get('baseUrl')}${url.pathname}${url.search}`;
   }
-  return c.json({ snapshots: page.items.map((s) => snapshotView(viewer, s, detail ? 'show' : 'create')), ...(href ? { snapshots_links: [{ rel: 'next', href }] } : {}) }, 200);
+  return c.json({ snapshots: page.items.map((s) => snapshotView(viewer, s, detail ? 'show' : 'create')), ...(href ? { snapshots_links: [{ rel: 'next', href }] } : {}), ...countOf(c, chosen.length) }, 200);
 }
 
 async function saveMeta(c: Ctx, id: string, next: (cur: Record<string, string>) => Record<string, string>) {

@@ -94,14 +94,17 @@ async function list(c: Ctx, detail: boolean) {
   const query = parseListQuery(q);
   const viewer = viewerOf(c);
   const [all, refs] = await Promise.all([scopeOf(c, q).then((s) => listVolumes(ctxOf(c), s)), typeRefs(c)]);
-  const page = pageRecords(
-    all.filter((r) => matches(r, query.filters)),
-    query,
-    'volumes',
-  );
+  const chosen = all.filter((r) => matches(r, query.filters));
+  const page = pageRecords(chosen, query, 'volumes');
   const volumes = page.items.map((r) => (detail ? volumeView(viewer, r, 'show', refs.get(r.typeName ?? '')) : volumeSummaryView(viewer, r)));
   const href = nextHref(c, page.next);
-  return c.json({ volumes, ...(href ? { volumes_links: [{ rel: 'next', href }] } : {}) }, 200);
+  return c.json({ volumes, ...(href ? { volumes_links: [{ rel: 'next', href }] } : {}), ...countOf(c, chosen.length) }, 200);
+}
+
+/** `with_count=true` (3.45): the number of matches before paging. */
+export function countOf(c: Ctx, n: number): { count?: number } {
+  const w = queryOf(c).get('with_count');
+  return viewerOf(c).version.atLeast('3.45') && w !== null && boolOf(w, 'with_count') ? { count: n } : {};
 }
 
 function nextHref(c: Ctx, marker: string | undefined): string | undefined {

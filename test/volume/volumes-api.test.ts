@@ -125,6 +125,8 @@ test('snapshots, volumes from snapshots and clones, metadata, actions', async ()
   assert.equal(snaps.body.snapshots.length, 1);
   assert.ok(snaps.body.snapshots_links, 'a full page has a next link');
   assert.equal((await call(gw, demo, 'GET', `${p}/snapshots?limit=0`)).body.snapshots.length, 0);
+  assert.equal((await call(gw, demo, 'GET', `${p}/snapshots?limit=0&with_count=true`, undefined, MV('3.45'))).body.count, 1);
+  assert.ok(!('count' in (await call(gw, demo, 'GET', `${p}/snapshots?with_count=true`)).body), 'count is 3.45+');
 
   assert.equal((await call(gw, demo, 'DELETE', `${p}/volumes/${v.id}`)).status, 400, 'a volume with snapshots stays');
 
