@@ -106,7 +106,8 @@ test('implied roles: admin ⊃ member ⊃ reader', () => {
 
 test('the catalog lists every region with region and region_id, three interfaces, only services that exist', async () => {
   const cat = await buildCatalog('http://h', ['RegionOne', 'RegionTwo'], 'p1');
-  assert.deepEqual(cat.map((s) => s.type), ['identity', 'compute', 'image']);
+  assert.deepEqual(cat.map((s) => s.type), SERVICES.filter((s) => s.available).map((s) => s.type));
+  assert.ok(cat.find((s) => s.type === 'volumev3')?.endpoints.some((e) => e.url === 'http://h/RegionOne/volume/v3/p1'));
   const nova = cat.find((s) => s.type === 'compute');
   assert.equal(nova?.name, 'nova');
   assert.equal(nova?.endpoints.length, 6);
