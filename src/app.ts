@@ -6,6 +6,7 @@ import { identityRoutes } from '../routes/identity/index.ts';
 import { imageRoutes } from '../routes/image/index.ts';
 import { imageVersions } from '../routes/image/versions.ts';
 import { networkVersions } from '../routes/network/versions.ts';
+import { volumeRoutes3 } from '../routes/volume/index.ts';
 import { volumeVersions } from '../routes/volume/versions.ts';
 import { COMPUTE_VERSIONS } from './compute/version.ts';
 import type { Config } from './config/index.ts';
@@ -92,6 +93,7 @@ export function createGateway(config: Config, platform: Platform) {
   app.route('/:region/image/v2', imageRoutes);
   app.route('/:region/network', networkVersions);
   app.route('/:region/volume', volumeVersions);
+  app.route('/:region/volume/v3', volumeRoutes3);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

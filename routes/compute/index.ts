@@ -7,9 +7,10 @@ import { flavorRoutes } from './flavors.ts';
 import { keypairRoutes } from './keypairs.ts';
 import { serverRoutes } from './servers.ts';
 import { subresourceRoutes } from './server-subresources.ts';
+import { volumeAttachmentRoutes } from './volume-attachments.ts';
 
 // Nova v2.1, mounted at /:region/compute/v2.1 (version documents live in versions.ts).
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, volumeAttachmentRoutes]) computeRoutes.route('/', r);

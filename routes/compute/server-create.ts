@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { type Flavor, Flavors, visibleTo } from '../../src/compute/flavors.ts';
+import { claimRootVolume, releaseRootVolume, rootVolume, rootVolumeAnnotations } from '../../src/compute/boot-volume.ts';
 import { type BootImage, resolveBootImage } from '../../src/compute/images.ts';
 import { CA, type KubeSecret, b64decode, sha256Hex, slug } from '../../src/compute/model.ts';
 import { admit, readQuotas, usageOf } from '../../src/compute/quotas.ts';
@@ -128,7 +129,9 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
   const projectId = auth.projectId as string;
 
   const flavor = await flavorFor(c, s.flavorRef);
-  const image = await bootImage(c, s.imageRef, (s.block_device_mapping_v2 ?? s.block_device_mapping ?? []).length > 0);
+  // Boot from volume (src/compute/boot-volume.ts): the root disk is a Cinder volume.
+  const rootPlan = await rootVolume(c, s.block_device_mapping_v2 ?? [], max);
+  const image = rootPlan?.image ?? (await bootImage(c, s.imageRef, (s.block_device_mapping_v2 ?? s.block_device_mapping ?? []).length > 0));
   if (image.minRam > flavor.ram) throw badRequest("Flavor's memory is too small for requested image.");
   if (flavor.disk > 0 && image.minDisk > flavor.disk) throw badRequest("Flavor's disk is too small for requested image.");
   let publicKey: string | null = null;
@@ -159,6 +162,7 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
   const securityGroups = networks === 'none' ? [] : (s.security_groups ?? [{ name: 'default' }]).map((g) => g.name);
   const diskConfig = s['OS-DCF:diskConfig'] ?? 'AUTO';
   const configDrive = s.config_drive === true || (typeof s.config_drive === 'string' && /^(true|1|yes|on)$/i.test(s.config_drive));
+  const rootVol = await rootPlan?.make();
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const name = count > 1 ? `${s.name}-${i + 1}` : s.name;
@@ -192,16 +196,22 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
       accessIPv4: s.accessIPv4 ?? '',
       accessIPv6: s.accessIPv6 ?? '',
       group,
+      rootVolume: rootVol?.claim,
     };
     const vmBody = buildVm(spec);
     vmBody.metadata.annotations = {
       ...vmBody.metadata.annotations,
+      ...(rootVol ? rootVolumeAnnotations(rootVol) : {}),
       [CA.actions]: JSON.stringify([
         { action: 'create', request_id: requestId, user_id: auth.userId, project_id: projectId, start_time: new Date().toISOString(), finish_time: null, message: null, result: null },
       ]),
     };
-    const vm = await auth.kube.create(R.virtualMachines, vmBody);
+    const vm = await auth.kube.create(R.virtualMachines, vmBody).catch(async (e: unknown) => {
+      if (rootVol) await releaseRootVolume(c, rootVol);
+      throw e;
+    });
     store.remember(vm);
+    if (rootVol) await claimRootVolume(c, rootVol, vm);
     try {
       const secrets = [cloudInitSecret(vm, spec), sshSecret(vm, spec)].filter((x): x is KubeSecret => x !== undefined);
       for (const secret of secrets) await auth.kube.create(R.secrets, secret);

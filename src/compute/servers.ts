@@ -11,11 +11,13 @@ import {
   StringMap,
   type VirtualMachine,
   type VirtualMachineInstance,
+  type VmVolume,
   type VmiSpec,
   annotationsOf,
   intOf,
   jsonOf,
 } from './model.ts';
+import { ATTACH_CLAIMS } from '../volume/model.ts';
 import { type NovaState, novaState, readTask } from './status.ts';
 
 // A Nova server is a VirtualMachine (+ its VMI). Pure mapping both ways: VM → server record,
@@ -88,6 +90,14 @@ function latest(...times: (string | null | undefined)[]): string {
   return new Date(ms.length ? Math.max(...ms) : 0).toISOString();
 }
 
+/** Cinder volumes in the VM (ids Dicot recorded per claim), else the hotplugged claims. */
+function volumesAttached(volumes: VmVolume[], hotplugged: VmVolume[], ids: Record<string, string>): { id: string; deleteOnTermination: boolean }[] {
+  const claimOf = (x: VmVolume) => x.dataVolume?.name ?? x.persistentVolumeClaim?.claimName ?? x.name;
+  const known = volumes.filter((x) => ids[claimOf(x)] !== undefined);
+  const others = hotplugged.filter((x) => ids[claimOf(x)] === undefined);
+  return [...known.map((x) => ({ id: ids[claimOf(x)] as string, deleteOnTermination: false })), ...others.map((x) => ({ id: claimOf(x), deleteOnTermination: false }))];
+}
+
 /** Pure: VM (+ VMI) → server record. */
 export function toServer(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): ServerRecord {
   const a = annotationsOf(vm);
@@ -137,7 +147,7 @@ export function toServer(vm: VirtualMachine, vmi: VirtualMachineInstance | undef
     lock: readLock(a[CA.lock]),
     state,
     launchedAt: running.length ? (running[running.length - 1] as string) : null,
-    volumesAttached: hotplugged.map((x) => ({ id: x.dataVolume?.name ?? x.persistentVolumeClaim?.claimName ?? x.name, deleteOnTermination: false })),
+    volumesAttached: volumesAttached(spec.volumes ?? [], hotplugged, StringMap(a[ATTACH_CLAIMS])),
     serverGroups: StringList(a[CA.serverGroups]),
     rootDataVolume: rootVol?.dataVolume?.name,
     vm,
@@ -176,6 +186,8 @@ export interface ServerCreate {
   accessIPv4: string;
   accessIPv6: string;
   group: { id: string; policy: string } | null;
+  /** Boot from volume: the root disk is this existing DataVolume/PVC (no disk of its own). */
+  rootVolume?: string | undefined;
 }
 
 export const cloudInitSecretName = (object: string) => `${object}-cloudinit`;
@@ -227,7 +239,7 @@ export function buildVm(s: ServerCreate): VirtualMachine {
     networks: s.networks === 'pod' ? [{ name: 'default', pod: {} }] : [],
     hostname: s.object,
     volumes: [
-      { name: ROOT_VOLUME, dataVolume: { name: rootDv.metadata.name } },
+      { name: ROOT_VOLUME, dataVolume: { name: s.rootVolume ?? rootDv.metadata.name } },
       { name: CLOUDINIT_VOLUME, ...(s.configDrive ? { cloudInitConfigDrive: cloudInit } : { cloudInitNoCloud: cloudInit }) },
     ],
     ...(s.publicKey
@@ -260,7 +272,7 @@ export function buildVm(s: ServerCreate): VirtualMachine {
         [CA.projectId]: s.projectId,
         [CA.userId]: s.userId,
         [CA.flavor]: s.flavorId,
-        [CA.image]: s.image.id,
+        ...(s.image.id ? { [CA.image]: s.image.id } : {}),
         [CA.metadata]: JSON.stringify(s.metadata),
         [CA.createdBy]: s.requestId,
         [CA.securityGroups]: JSON.stringify(s.securityGroups),
@@ -283,7 +295,7 @@ export function buildVm(s: ServerCreate): VirtualMachine {
     spec: {
       runStrategy: 'Always',
       instancetype: { name: s.flavorId, kind: 'VirtualMachineClusterInstancetype' },
-      dataVolumeTemplates: [rootDv],
+      dataVolumeTemplates: s.rootVolume ? [] : [rootDv],
       template: { metadata: { labels: { [CL.server]: 'true', ...(s.group ? { [CL.serverGroup]: s.group.id } : {}) } }, spec },
     },
   };

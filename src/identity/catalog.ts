@@ -30,14 +30,14 @@ export const SERVICES: ServiceDef[] = [
     name: 'cinder',
     description: 'Block Storage (Cinder v3)',
     url: (b, r, p) => (p ? `${b}/${r}/volume/v3/${p}` : `${b}/${r}/volume/v3`),
-    available: false,
+    available: true,
   },
   {
     type: 'volumev3',
     name: 'cinderv3',
     description: 'Block Storage (Cinder v3)',
     url: (b, r, p) => (p ? `${b}/${r}/volume/v3/${p}` : `${b}/${r}/volume/v3`),
-    available: false,
+    available: true,
   },
 ];
 

@@ -297,3 +297,18 @@ export async function clearVolume(ctx: ImageContext, r: ImageRecord): Promise<Im
   await deleteQuietly(client, r.volume.namespace, r.volume.name);
   return saveImage(ctx, client, r, { volume: undefined, status: 'queued' }, { conditional: false });
 }
+
+/** An image made from a volume (Cinder's os-volume_upload_image): a clone of its PVC. */
+export async function importFromVolume(ctx: ImageContext, r: ImageRecord, pvc: { namespace: string; name: string }, bytes: number): Promise<ImageRecord> {
+  const client = writerFor(ctx, r, 'import data to');
+  const importing = await saveImage(ctx, client, r, { status: 'importing', import: { method: 'volume-upload' } });
+  let dv: DataVolume | undefined;
+  try {
+    dv = await createDataVolume(client, importing, { pvc }, bytes);
+    return await saveImage(ctx, client, importing, { volume: { namespace: r.namespace, name: dv.metadata.name as string } });
+  } catch (e) {
+    if (dv?.metadata.name) await deleteQuietly(client, r.namespace, dv.metadata.name);
+    await saveImage(ctx, client, importing, { status: 'queued' }, { conditional: false }).catch(() => {});
+    throw e;
+  }
+}

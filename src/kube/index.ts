@@ -17,3 +17,4 @@ export { DEFAULT_RETRY } from './retry.ts';
 export type { RetryPolicy } from './retry.ts';
 export type * from './types.ts';
 export { queryString, resourcePath } from './url.ts';
+export { quantityBytes } from './quantity.ts';

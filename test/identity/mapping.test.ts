@@ -106,7 +106,8 @@ test('implied roles: admin ⊃ member ⊃ reader', () => {
 
 test('the catalog lists every region with region and region_id, three interfaces, only services that exist', async () => {
   const cat = await buildCatalog('http://h', ['RegionOne', 'RegionTwo'], 'p1');
-  assert.deepEqual(cat.map((s) => s.type), ['identity', 'compute', 'image']);
+  assert.deepEqual(cat.map((s) => s.type), SERVICES.filter((s) => s.available).map((s) => s.type));
+  assert.ok(cat.find((s) => s.type === 'volumev3')?.endpoints.some((e) => e.url === 'http://h/RegionOne/volume/v3/p1'));
   const nova = cat.find((s) => s.type === 'compute');
   assert.equal(nova?.name, 'nova');
   assert.equal(nova?.endpoints.length, 6);
@@ -123,7 +124,7 @@ test('the catalog lists every region with region and region_id, three interfaces
   assert.deepEqual(Object.keys(t[0]?.endpoints[0] ?? {}).sort(), ['id', 'interface', 'region', 'region_id', 'url']);
   const eps = await endpointList('http://h', ['RegionOne']);
   assert.ok(eps.some((e) => e.url === 'http://h/RegionOne/compute/v2.1'));
-  assert.ok(!eps.some((e) => e.url.includes('/volume/')));
+  assert.ok(eps.some((e) => e.url === 'http://h/RegionOne/volume/v3'), 'endpoint lists carry no project');
 });
 
 const claims = (over: Partial<TokenClaims> = {}): TokenClaims => ({

@@ -1,7 +1,7 @@
 // The CSI side of storage: a provisioner binding PVCs to new PVs, PV reclaim, the snapshot
 // controller making VolumeSnapshots ready, and CDI's DataSource readiness.
 
-import { type KubeObject, R } from '../../kube/index.ts';
+import { type KubeObject, R, quantityBytes } from '../../kube/index.ts';
 import { defaultStorageClass } from './datavolume.ts';
 import type { Controller, Engine, Stage } from './engine.ts';
 import type { Condition, DataVolume, Json, Pvc } from './model.ts';
@@ -74,6 +74,28 @@ export function pvcController(engine: Engine): Controller {
             type: 'merge',
           }),
         );
+      },
+    },
+    {
+      // The CSI resizer: a bound claim asking for more than it has grows, when its class allows.
+      name: 'resize',
+      when: (pvc) => {
+        if (pvc.metadata.deletionTimestamp || pvc.status?.phase !== 'Bound') return false;
+        const want = quantityBytes(pvc.spec.resources?.requests?.storage);
+        const have = quantityBytes(pvc.status?.capacity?.storage);
+        return want !== undefined && have !== undefined && want > have;
+      },
+      id: (pvc) => pvc.spec.resources?.requests?.storage ?? '',
+      delay: (t) => t.pvcBind,
+      async apply(pvc) {
+        const className = pvc.spec.storageClassName ?? defaultStorageClass(engine);
+        const sc = className ? engine.get<StorageClass & { allowVolumeExpansion?: boolean }>(R.storageClasses, nsKey(undefined, className)) : undefined;
+        if (!sc?.allowVolumeExpansion) return; // the resize admission would have refused it
+        const size = pvc.spec.resources?.requests?.storage as string;
+        if (pvc.spec.volumeName) {
+          await engine.client.patch(R.persistentVolumes, pvc.spec.volumeName, { spec: { capacity: { storage: size } } }, { type: 'merge' }).catch(() => undefined);
+        }
+        engine.track(R.pvcs, await engine.client.patchStatus<Pvc>(R.pvcs, pvc.metadata.name!, { status: { capacity: { storage: size } } }, { namespace: pvc.metadata.namespace, type: 'merge' }));
       },
     },
   ];

@@ -1,0 +1,98 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { type VolumeAttachment, attachVolume, attachmentsOf, detachVolume } from '../../src/compute/volume-attachments.ts';
+import type { ServerRecord } from '../../src/compute/servers.ts';
+import { badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
+import type { ApiVersion } from '../../src/core/microversion.ts';
+import { getVolume, listVolumes, volumeContext } from '../../src/volume/service.ts';
+import { type Ctx, authOf, jsonBody, router, versionOf } from './common.ts';
+import { AnyObject, ServerIdParam, json } from './schemas/common.ts';
+import { checkLock, loadServer } from './server-common.ts';
+
+// /servers/{id}/os-volume_attachments (nova/api/openstack/compute/volumes.py): attach, list,
+// show, detach Cinder volumes. Views per microversion: `tag` (2.70), `delete_on_termination`
+// (2.79), `attachment_id` + `bdm_uuid` instead of `id` (2.89).
+
+const tags = ['compute: volume attachments'];
+const VolParam = ServerIdParam.extend({ volume_id: z.string().min(1) });
+const Body = z.record(z.string(), z.unknown());
+const r = {
+  list: createRoute({ method: 'get', path: '/servers/{server_id}/os-volume_attachments', tags, summary: 'List volume attachments', request: { params: ServerIdParam }, responses: { 200: json(AnyObject, 'Attachments') } }),
+  show: createRoute({ method: 'get', path: '/servers/{server_id}/os-volume_attachments/{volume_id}', tags, summary: 'Show a volume attachment', request: { params: VolParam }, responses: { 200: json(AnyObject, 'Attachment') } }),
+  attach: createRoute({
+    method: 'post',
+    path: '/servers/{server_id}/os-volume_attachments',
+    tags,
+    summary: 'Attach a volume (KubeVirt addvolume)',
+    request: { params: ServerIdParam, body: { content: { 'application/json': { schema: Body } }, required: false } },
+    responses: { 200: json(AnyObject, 'Attachment') },
+  }),
+  swap: createRoute({
+    method: 'put',
+    path: '/servers/{server_id}/os-volume_attachments/{volume_id}',
+    tags,
+    summary: 'Swap a volume (not supported)',
+    request: { params: VolParam, body: { content: { 'application/json': { schema: Body } }, required: false } },
+    responses: { 202: { description: 'Never' } },
+  }),
+  detach: createRoute({ method: 'delete', path: '/servers/{server_id}/os-volume_attachments/{volume_id}', tags, summary: 'Detach a volume (KubeVirt removevolume)', request: { params: VolParam }, responses: { 202: { description: 'Detaching' } } }),
+};
+
+function view(v: ApiVersion, a: VolumeAttachment): Record<string, unknown> {
+  const out: Record<string, unknown> = v.atLeast('2.89') ? {} : { id: a.volumeId };
+  Object.assign(out, { serverId: a.serverId, volumeId: a.volumeId, device: a.device });
+  if (v.atLeast('2.70')) out.tag = null;
+  if (v.atLeast('2.79')) out.delete_on_termination = false;
+  if (v.atLeast('2.89')) {
+    out.attachment_id = a.volumeId;
+    out.bdm_uuid = null;
+  }
+  return out;
+}
+
+async function attachmentsFor(c: Ctx, s: ServerRecord): Promise<VolumeAttachment[]> {
+  const volumes = await listVolumes(volumeContext(c), { namespace: s.namespace });
+  return attachmentsOf(s.vm, s.id, volumes);
+}
+
+async function find(c: Ctx, s: ServerRecord, volumeId: string): Promise<VolumeAttachment> {
+  const a = (await attachmentsFor(c, s)).find((x) => x.volumeId === volumeId);
+  if (!a) throw notFound(`Volume ${volumeId} is not attached to the server ${s.id}`);
+  return a;
+}
+
+export const volumeAttachmentRoutes = router()
+  .openapi(r.list, async (c) => {
+    const s = await loadServer(c, c.req.valid('param').server_id);
+    const v = versionOf(c);
+    return c.json({ volumeAttachments: (await attachmentsFor(c, s)).map((a) => view(v, a)) }, 200);
+  })
+  .openapi(r.show, async (c) => {
+    const { server_id, volume_id } = c.req.valid('param');
+    const s = await loadServer(c, server_id);
+    return c.json({ volumeAttachment: view(versionOf(c), await find(c, s, volume_id)) }, 200);
+  })
+  .openapi(r.attach, async (c) => {
+    const raw = (await jsonBody(c)) as Record<string, unknown> | null;
+    const req = raw?.volumeAttachment as Record<string, unknown> | undefined;
+    if (!req || typeof req !== 'object') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeAttachment' is a required property");
+    const volumeId = req.volumeId;
+    if (typeof volumeId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
+    if (req.tag !== undefined && !versionOf(c).atLeast('2.49')) throw badRequest("Invalid input for field/attribute volumeAttachment. Additional properties are not allowed ('tag' was unexpected)");
+    const s = await loadServer(c, c.req.valid('param').server_id);
+    checkLock(c, s);
+    const vctx = volumeContext(c);
+    const volume = await getVolume(vctx, volumeId);
+    const current = attachmentsOf(s.vm, s.id, [volume]);
+    const a = await attachVolume(authOf(c).kube, s, s.vm, volume, current);
+    return c.json({ volumeAttachment: view(versionOf(c), a) }, 200);
+  })
+  .openapi(r.swap, () => {
+    throw notImplemented('Swapping a volume is not supported: detach one and attach the other.');
+  })
+  .openapi(r.detach, async (c) => {
+    const { server_id, volume_id } = c.req.valid('param');
+    const s = await loadServer(c, server_id);
+    checkLock(c, s);
+    await detachVolume(authOf(c).kube, s, s.vm, await find(c, s, volume_id));
+    return c.body(null, 202);
+  });
