@@ -5,6 +5,7 @@ import { healthRoutes } from '../routes/health.ts';
 import { identityRoutes } from '../routes/identity/index.ts';
 import { imageRoutes } from '../routes/image/index.ts';
 import { imageVersions } from '../routes/image/versions.ts';
+import { networkRoutes } from '../routes/network/index.ts';
 import { networkVersions } from '../routes/network/versions.ts';
 import { volumeVersions } from '../routes/volume/versions.ts';
 import { COMPUTE_VERSIONS } from './compute/version.ts';
@@ -85,6 +86,7 @@ export function createGateway(config: Config, platform: Platform) {
   app.route('/:region/image', imageVersions);
   app.route('/:region/image/v2', imageRoutes);
   app.route('/:region/network', networkVersions);
+  app.route('/:region/network/v2.0', networkRoutes);
   app.route('/:region/volume', volumeVersions);
 
   app.doc31('/openapi.json', {

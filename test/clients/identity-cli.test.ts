@@ -107,9 +107,9 @@ test('roles, role assignments with names, groups', async () => {
 test('regions, endpoints, services, domains', async () => {
   assert.deepEqual(((await admin('region', 'list')) as Row[]).map((r) => r.Region), ['RegionOne']);
   const services = (await admin('service', 'list')) as Row[];
-  assert.deepEqual(services.map((s) => s.Type).sort(), ['compute', 'identity', 'image']);
+  assert.deepEqual(services.map((s) => s.Type).sort(), ['compute', 'identity', 'image', 'network']);
   const endpoints = (await admin('endpoint', 'list')) as Row[];
-  assert.equal(endpoints.length, 9);
+  assert.equal(endpoints.length, 12);
   assert.ok(endpoints.every((e) => e.Region === 'RegionOne' && e['Service Name']));
   assert.deepEqual(((await admin('domain', 'list')) as Row[]).map((d) => d.Name), ['Default']);
 });

@@ -172,9 +172,9 @@ test('domains, regions, services and endpoints', async () => {
   assert.equal((await call(gw, admin, 'DELETE', `/identity/v3/domains/${nd.body.domain.id}`)).status, 204);
   assert.deepEqual((await call(gw, admin, 'GET', '/identity/v3/regions')).body.regions.map((r: { id: string }) => r.id), ['RegionOne']);
   const services = (await call(gw, admin, 'GET', '/identity/v3/services')).body.services;
-  assert.equal(services.length, 3); // identity, compute, image: only services that exist
+  assert.equal(services.length, 4); // identity, compute, image, network: only services that exist
   const eps = (await call(gw, admin, 'GET', '/identity/v3/endpoints?interface=public')).body.endpoints;
-  assert.equal(eps.length, 3);
+  assert.equal(eps.length, 4);
   assert.ok(eps.every((e: { service_id: string }) => services.some((s: { id: string }) => s.id === e.service_id)));
   assert.equal((await call(gw, admin, 'GET', `/identity/v3/endpoints/${eps[0].id}`)).status, 200);
   assert.equal((await call(gw, admin, 'POST', '/identity/v3/services', { service: { type: 'x' } })).status, 403);
