@@ -22,7 +22,13 @@ function matches(value: unknown, want: string): boolean {
   if (Array.isArray(value)) {
     // fixed_ips=ip_address=10.0.0.2 / fixed_ips=subnet_id=...; plain lists match an element.
     const kv = /^([a-z_]+)=(.*)$/.exec(want);
-    return value.some((el) => (kv && el && typeof el === 'object' ? matchesScalar((el as View)[kv[1] as string], kv[2] as string) : matchesScalar(el, want)));
+    return value.some((el) => {
+      if (!kv || !el || typeof el !== 'object') return matchesScalar(el, want);
+      const [key, v] = [kv[1] as string, kv[2] as string];
+      // ip-substring-filtering: fixed_ips=ip_address_substr=10.0.
+      if (key.endsWith('_substr')) return String((el as View)[key.slice(0, -7)] ?? '').includes(v);
+      return matchesScalar((el as View)[key], v);
+    });
   }
   return matchesScalar(value, want);
 }
