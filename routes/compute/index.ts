@@ -5,6 +5,7 @@ import { limitsRoutes } from './limits.ts';
 import { serverGroupRoutes } from './server-groups.ts';
 import { flavorRoutes } from './flavors.ts';
 import { keypairRoutes } from './keypairs.ts';
+import { securityGroupRoutes } from './security-groups.ts';
 import { serverRoutes } from './servers.ts';
 import { subresourceRoutes } from './server-subresources.ts';
 
@@ -12,4 +13,4 @@ import { subresourceRoutes } from './server-subresources.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes]) computeRoutes.route('/', r);

@@ -6,6 +6,7 @@ import { type PortAttrs, type PortRec, canSeePort, createPort, portView, removeP
 import type { View } from '../../src/network/query.ts';
 import { type RouterAttrs, createRouter, deleteRouter, routerView, updateRouter, visibleRouter } from '../../src/network/routers.ts';
 import { type GroupAttrs, createGroup, createRule, deleteGroup, ensureDefaultGroup, deleteRule, findRule, groupView, ruleView, updateGroup, visibleGroup } from '../../src/network/security-groups.ts';
+import { groupUsedByServers } from '../../src/network/server-use.ts';
 import { KINDS, NL, type Rec } from '../../src/network/store.ts';
 import { type SubnetAttrs, canSeeSubnet, createSubnet, deleteSubnet, subnetView, updateSubnet, visibleSubnet } from '../../src/network/subnets.ts';
 import type { Body } from '../../src/network/validate.ts';
@@ -134,7 +135,10 @@ const securityGroups: Collection = {
   create: async (ctx, b) => groupView(await createGroup(ctx, b)),
   update: async (ctx, id, b) => groupView(await updateGroup(ctx, id, b)),
   remove: (ctx, id) =>
-    deleteGroup(ctx, id, async (gid) => (await ctx.store.list<PortAttrs>(KINDS.port)).some((p) => p.attrs.security_groups?.includes(gid))),
+    deleteGroup(ctx, id, async (gid) => {
+      if ((await ctx.store.list<PortAttrs>(KINDS.port)).some((p) => p.attrs.security_groups?.includes(gid))) return true;
+      return groupUsedByServers(ctx, await visibleGroup(ctx, gid));
+    }),
   async tagged(ctx, id) {
     return { rec: await visibleGroup(ctx, id), kind: KINDS.security_group };
   },
