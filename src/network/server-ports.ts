@@ -1,5 +1,5 @@
-import { badRequest, conflict } from '../core/faults.ts';
-import { NotFoundError } from '../kube/index.ts';
+import { badRequest, conflict, notFound } from '../core/faults.ts';
+import { NotFoundError, R } from '../kube/index.ts';
 import { type NetContext, asSystem, isOwner } from './context.ts';
 import { detachFromPort, portLabel } from './floating-ips.ts';
 import { parseIp } from './ip.ts';
@@ -182,4 +182,28 @@ export async function serverAddresses(ctx: NetContext): Promise<Map<string, Reco
     out.set(p.attrs.device_id, byNet);
   }
   return out;
+}
+
+/**
+ * addSecurityGroup/removeSecurityGroup: the group (by name or id, 404 when unknown) joins or
+ * leaves the server's ports; the VM template label that its NetworkPolicy selects follows
+ * (the running VM's pod keeps its labels until the VM restarts). Returns the group's name.
+ */
+export async function changeServerGroup(ctx: NetContext, server: { id: string; namespace: string; object: string }, nameOrId: string, add: boolean): Promise<string> {
+  const groups = (await ctx.store.list<GroupAttrs>(KINDS.security_group, undefined, server.namespace)).filter((g) => g.id === nameOrId || g.attrs.name === nameOrId);
+  if (!groups.length) throw notFound(`Security group ${nameOrId} not found for project ${ctx.caller.projectId}.`);
+  if (groups.length > 1) throw conflict(`Multiple security groups found matching '${nameOrId}'. Use an ID to be more specific.`);
+  const g = groups[0] as (typeof groups)[number];
+  const sys = asSystem(ctx);
+  const ports = (await sys.store.list<PortAttrs>(KINDS.port, `${NL.deviceId}=${labelSafe(server.id)}`)).filter((p) => p.attrs.device_id === server.id && p.attrs.port_security_enabled !== false);
+  await Promise.all(
+    ports.map((p) =>
+      sys.store.update(KINDS.port, sys.gw, p, (cur) => ({
+        attrs: { ...cur.attrs, security_groups: add ? [...new Set([...cur.attrs.security_groups, g.id])] : cur.attrs.security_groups.filter((x) => x !== g.id) },
+      })),
+    ),
+  );
+  const patch = { spec: { template: { metadata: { labels: { [groupLabel(g)]: add ? 'true' : null } } } } };
+  await ctx.user.patch(R.virtualMachines, server.object, patch, { namespace: server.namespace, type: 'merge' });
+  return g.attrs.name;
 }

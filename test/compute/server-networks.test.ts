@@ -60,3 +60,21 @@ test('a server on a given port keeps the port (unbound) after delete; bad networ
   assert.equal(after.status, 200);
   assert.equal(after.body.port.device_id, '');
 });
+
+test('addSecurityGroup/removeSecurityGroup change the ports and the VM label; an unknown group is 404', async () => {
+  const sg = (await api(gw, member, 'POST', `${N}/security-groups`, { security_group: { name: 'extra' } })).body.security_group;
+  const made = await boot([{ uuid: netId }], 'vm5');
+  const id = made.body.server.id;
+  const action = (body: unknown) => api(gw, member, 'POST', `${C}/servers/${id}/action`, body);
+  assert.equal((await action({ addSecurityGroup: { name: 'nope' } })).status, 404);
+  assert.equal((await action({ addSecurityGroup: { name: 'extra' } })).status, 202);
+  const port = (await api(gw, member, 'GET', `${N}/ports?device_id=${id}`)).body.ports[0];
+  assert.ok(port.security_groups.includes(sg.id));
+  const listed = await api(gw, member, 'GET', `${C}/servers/${id}/os-security-groups`);
+  assert.deepEqual(listed.body.security_groups.map((g: { name: string }) => g.name).sort(), ['default', 'extra']);
+  assert.equal((await api(gw, member, 'DELETE', `${N}/security-groups/${sg.id}`)).status, 409, 'in use');
+  assert.equal((await action({ removeSecurityGroup: { name: 'extra' } })).status, 202);
+  const after = (await api(gw, member, 'GET', `${N}/ports?device_id=${id}`)).body.ports[0];
+  assert.ok(!after.security_groups.includes(sg.id));
+  assert.equal((await api(gw, member, 'DELETE', `${C}/servers/${id}`)).status, 204);
+});
