@@ -1,7 +1,7 @@
 import { badRequest, conflict, notFound } from '../core/faults.ts';
 import { NotFoundError, R } from '../kube/index.ts';
 import { type NetContext, asSystem, isOwner } from './context.ts';
-import { detachFromPort, portLabel } from './floating-ips.ts';
+import { type FipAttrs, detachFromPort, portLabel } from './floating-ips.ts';
 import { parseIp } from './ip.ts';
 import { type NetworkAttrs, type NetworkRec, canSeeNetwork } from './networks.ts';
 import { type PortAttrs, type PortRec, createPort, labelSafe, removePort } from './ports.ts';
@@ -166,6 +166,7 @@ export interface PortAddress {
   addr: string;
   version: 4 | 6;
   mac: string;
+  type: 'fixed' | 'floating';
 }
 
 /** Server id → addresses by network name, from the ports bound to servers (one LIST each of ports and networks). */
@@ -173,12 +174,17 @@ export async function serverAddresses(ctx: NetContext): Promise<Map<string, Reco
   const out = new Map<string, Record<string, PortAddress[]>>();
   const ports = await ctx.store.list<PortAttrs>(KINDS.port, `${SERVER_PORT} in (nova,user)`);
   if (!ports.length) return out;
-  const nets = new Map((await ctx.store.list<NetworkAttrs>(KINDS.network)).map((n) => [n.id, n]));
+  const [networks, fips] = await Promise.all([ctx.store.list<NetworkAttrs>(KINDS.network), ctx.store.list<FipAttrs>(KINDS.floatingip)]);
+  const nets = new Map(networks.map((n) => [n.id, n]));
+  const version = (ip: string) => (ip.includes(':') ? 6 : 4) as 4 | 6;
   for (const p of ports) {
     if (!p.attrs.device_id) continue;
     const name = nets.get(p.attrs.network_id)?.attrs.name || p.attrs.network_id;
     const byNet = out.get(p.attrs.device_id) ?? {};
-    byNet[name] = [...(byNet[name] ?? []), ...p.attrs.fixed_ips.map((f) => ({ addr: f.ip_address, version: (f.ip_address.includes(':') ? 6 : 4) as 4 | 6, mac: p.attrs.mac_address }))];
+    const fixed = p.attrs.fixed_ips.map((f) => ({ addr: f.ip_address, version: version(f.ip_address), mac: p.attrs.mac_address, type: 'fixed' as const }));
+    // Nova lists a floating IP after the fixed address it maps to, on the same network.
+    const floating = fips.filter((f) => f.attrs.port_id === p.id).map((f) => ({ addr: f.attrs.floating_ip_address, version: version(f.attrs.floating_ip_address), mac: p.attrs.mac_address, type: 'floating' as const }));
+    byNet[name] = [...(byNet[name] ?? []), ...fixed, ...floating];
     out.set(p.attrs.device_id, byNet);
   }
   return out;

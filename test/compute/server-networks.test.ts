@@ -78,3 +78,23 @@ test('addSecurityGroup/removeSecurityGroup change the ports and the VM label; an
   assert.ok(!after.security_groups.includes(sg.id));
   assert.equal((await api(gw, member, 'DELETE', `${C}/servers/${id}`)).status, 204);
 });
+
+test('a floating IP on the server port shows as a floating address; /ips lists the network', async () => {
+  const pub = (await api(gw, member, 'GET', `${N}/networks?name=public`)).body.networks[0];
+  const subnet = (await api(gw, member, 'GET', `${N}/subnets?network_id=${netId}`)).body.subnets[0];
+  const router = (await api(gw, member, 'POST', `${N}/routers`, { router: { name: 'r', external_gateway_info: { network_id: pub.id } } })).body.router;
+  assert.equal((await api(gw, member, 'PUT', `${N}/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id })).status, 200);
+  const id = (await boot([{ uuid: netId }], 'vm6')).body.server.id;
+  const port = (await api(gw, member, 'GET', `${N}/ports?device_id=${id}`)).body.ports[0];
+  const fip = await api(gw, member, 'POST', `${N}/floatingips`, { floatingip: { floating_network_id: pub.id, port_id: port.id } });
+  assert.equal(fip.status, 201, JSON.stringify(fip.body));
+  const server = await waitActive(gw, member, id);
+  const types = server.addresses.tenant.map((a: { 'OS-EXT-IPS:type': string }) => a['OS-EXT-IPS:type']);
+  assert.deepEqual(types, ['fixed', 'floating']);
+  const ips = await api(gw, member, 'GET', `${C}/servers/${id}/ips/tenant`);
+  assert.equal(ips.status, 200);
+  assert.equal(ips.body.tenant.length, 2);
+  assert.equal((await api(gw, member, 'DELETE', `${C}/servers/${id}`)).status, 204);
+  const after = await api(gw, member, 'GET', `${N}/floatingips/${fip.body.floatingip.id}`);
+  assert.equal(after.body.floatingip.port_id, null, 'deleting the server disassociates its floating IP');
+});

@@ -17,7 +17,7 @@ export interface ViewContext {
   /** Availability zone of a node. */
   zoneOf: (node: string | null) => string;
   /** Addresses of servers' ports (tenant networks), by server id and network name. */
-  portAddresses?: Map<string, Record<string, { addr: string; version: number; mac: string }[]>>;
+  portAddresses?: Map<string, Record<string, { addr: string; version: number; mac: string; type: string }[]>>;
 }
 
 const PROGRESS = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
@@ -30,8 +30,8 @@ function fields(s: ServerRecord, ctx: ViewContext, extendedAddresses: boolean): 
   const v = ctx.version;
   const flavor = ctx.flavors.get(s.flavorId);
   const status = s.state.status;
-  const shape = (a: { addr: string; version: number; mac?: string | undefined }) =>
-    extendedAddresses ? { addr: a.addr, version: a.version, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': a.mac ?? '' } : { addr: a.addr, version: a.version };
+  const shape = (a: { addr: string; version: number; mac?: string | undefined; type?: string }) =>
+    extendedAddresses ? { addr: a.addr, version: a.version, 'OS-EXT-IPS:type': a.type ?? 'fixed', 'OS-EXT-IPS-MAC:mac_addr': a.mac ?? '' } : { addr: a.addr, version: a.version };
   const addresses = s.addresses.map(shape);
   const ported = Object.fromEntries(Object.entries(ctx.portAddresses?.get(s.id) ?? {}).map(([net, list]) => [net, list.map(shape)]));
   const full: Record<string, unknown> = {
