@@ -1,6 +1,7 @@
 import { actionRoutes } from './actions/index.ts';
 import { router } from './common.ts';
 import { infrastructureRoutes } from './infrastructure.ts';
+import { interfaceRoutes } from './interfaces.ts';
 import { limitsRoutes } from './limits.ts';
 import { serverGroupRoutes } from './server-groups.ts';
 import { flavorRoutes } from './flavors.ts';
@@ -13,4 +14,4 @@ import { subresourceRoutes } from './server-subresources.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes]) computeRoutes.route('/', r);

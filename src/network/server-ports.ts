@@ -146,19 +146,23 @@ export function vmNetworking(ports: PortRec[], networks: Map<string, NetworkRec>
 export async function releaseServerPorts(ctx: NetContext, serverId: string): Promise<void> {
   const sys = asSystem(ctx);
   const ports = await sys.store.list<PortAttrs>(KINDS.port, `${NL.deviceId}=${labelSafe(serverId)}`);
-  for (const p of ports.filter((x) => x.attrs.device_id === serverId)) {
-    await detachFromPort(sys, p.id);
-    try {
-      if (p.obj.metadata.labels?.[SERVER_PORT] === 'nova') await removePort(sys, p);
-      else {
-        await sys.store.update(KINDS.port, sys.gw, p, (cur) => ({
-          attrs: { ...cur.attrs, device_id: '', device_owner: '' },
-          labels: { [NL.deviceId]: '', [SERVER_PORT]: '' },
-        }));
-      }
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
+  for (const p of ports.filter((x) => x.attrs.device_id === serverId)) await releasePort(ctx, p, p.obj.metadata.labels?.[SERVER_PORT] === 'nova');
+}
+
+/** One port leaves its server: deleted when Nova made it, otherwise unbound; floating IPs detached. */
+export async function releasePort(ctx: NetContext, p: PortRec, made: boolean): Promise<void> {
+  const sys = asSystem(ctx);
+  await detachFromPort(sys, p.id);
+  try {
+    if (made) await removePort(sys, p);
+    else {
+      await sys.store.update(KINDS.port, sys.gw, p, (cur) => ({
+        attrs: { ...cur.attrs, device_id: '', device_owner: '' },
+        labels: { [NL.deviceId]: '', [SERVER_PORT]: '' },
+      }));
     }
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
   }
 }
 

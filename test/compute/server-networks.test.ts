@@ -98,3 +98,23 @@ test('a floating IP on the server port shows as a floating address; /ips lists t
   const after = await api(gw, member, 'GET', `${N}/floatingips/${fip.body.floatingip.id}`);
   assert.equal(after.body.floatingip.port_id, null, 'deleting the server disassociates its floating IP');
 });
+
+test('os-interface: list, attach a network, detach (the port Nova made is deleted)', async () => {
+  const id = (await boot([{ uuid: netId }], 'vm7')).body.server.id;
+  const first = await api(gw, member, 'GET', `${C}/servers/${id}/os-interface`);
+  assert.equal(first.status, 200);
+  assert.equal(first.body.interfaceAttachments.length, 1);
+  const other = (await api(gw, member, 'POST', `${N}/networks`, { network: { name: 'second' } })).body.network.id;
+  await api(gw, member, 'POST', `${N}/subnets`, { subnet: { network_id: other, ip_version: 4, cidr: '10.61.0.0/24' } });
+  const att = await api(gw, member, 'POST', `${C}/servers/${id}/os-interface`, { interfaceAttachment: { net_id: other } });
+  assert.equal(att.status, 200, JSON.stringify(att.body));
+  assert.equal(att.body.interfaceAttachment.net_id, other);
+  const portId = att.body.interfaceAttachment.port_id;
+  const vm = (await (await gw.gateway()).regions.get('RegionOne')!.kube.listAll<{ metadata: { name?: string }; spec: { template: { spec: { networks: unknown[] } } } }>(R.virtualMachines)).items.find((v) => v.metadata.name?.startsWith('vm7'));
+  assert.equal(vm?.spec.template.spec.networks.length, 2);
+  assert.equal((await api(gw, member, 'GET', `${C}/servers/${id}/os-interface`)).body.interfaceAttachments.length, 2);
+  assert.equal((await api(gw, member, 'DELETE', `${C}/servers/${id}/os-interface/${portId}`)).status, 202);
+  assert.equal((await api(gw, member, 'GET', `${N}/ports/${portId}`)).status, 404);
+  assert.equal((await api(gw, member, 'GET', `${C}/servers/${id}/os-interface`)).body.interfaceAttachments.length, 1);
+  assert.equal((await api(gw, member, 'DELETE', `${C}/servers/${id}`)).status, 204);
+});
