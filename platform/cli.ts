@@ -7,12 +7,13 @@ import { type BootstrapUser, bootstrap } from '../src/identity/bootstrap.ts';
 import { randomSecret } from '../src/identity/passwords.ts';
 import type { ScryptParams } from '../src/identity/scrypt.ts';
 import { createKubeClient } from '../src/kube/index.ts';
+import { installDicotCrds } from '../src/network/install.ts';
 import type { KubeConnection } from '../src/platform.ts';
 import { resolveCredentials } from './kube-credentials.ts';
 
 // `dicot bootstrap` (like `keystone-manage bootstrap`): creates the admin user, project and
-// roles on a real cluster. Also the sandbox's bootstrap for `npm start`, which writes
-// .dicot/clouds.yaml with an admin and a demo member.
+// roles on a real cluster, after installing Dicot's CRDs (deploy/crds). Also the sandbox's
+// bootstrap for `npm start`, which writes .dicot/clouds.yaml with an admin and a demo member.
 //
 //   npx tsx platform/cli.ts bootstrap --kubeconfig <file> [--context c] [--password p]
 //       [--username admin] [--project admin]
@@ -55,6 +56,7 @@ export async function bootstrapCommand(argv: string[]): Promise<void> {
   const project = option(argv, 'project') ?? 'admin';
   const password = option(argv, 'password') ?? process.env.DICOT_BOOTSTRAP_PASSWORD ?? (await prompt(`Password for ${username}: `));
   if (!password) throw new Error('an empty password is not allowed');
+  for (const name of await installDicotCrds(kube)) console.error(`crd ${name} installed`);
   const result = await bootstrap(kube, [{ name: username, password, project, role: 'admin' }]);
   for (const u of result.users) console.error(`user ${u.name} (${u.id}) has role ${u.role} on project ${u.project} (${u.projectId})`);
 }

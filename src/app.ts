@@ -5,6 +5,7 @@ import { healthRoutes } from '../routes/health.ts';
 import { identityRoutes } from '../routes/identity/index.ts';
 import { imageRoutes } from '../routes/image/index.ts';
 import { imageVersions } from '../routes/image/versions.ts';
+import { networkRoutes } from '../routes/network/index.ts';
 import { networkVersions } from '../routes/network/versions.ts';
 import { volumeRoutes3 } from '../routes/volume/index.ts';
 import { volumeVersions } from '../routes/volume/versions.ts';
@@ -92,6 +93,7 @@ export function createGateway(config: Config, platform: Platform) {
   app.route('/:region/image', imageVersions);
   app.route('/:region/image/v2', imageRoutes);
   app.route('/:region/network', networkVersions);
+  app.route('/:region/network/v2.0', networkRoutes);
   app.route('/:region/volume', volumeVersions);
   app.route('/:region/volume/v3', volumeRoutes3);
 

@@ -1,10 +1,12 @@
 import { actionRoutes } from './actions/index.ts';
 import { router } from './common.ts';
 import { infrastructureRoutes } from './infrastructure.ts';
+import { interfaceRoutes } from './interfaces.ts';
 import { limitsRoutes } from './limits.ts';
 import { serverGroupRoutes } from './server-groups.ts';
 import { flavorRoutes } from './flavors.ts';
 import { keypairRoutes } from './keypairs.ts';
+import { securityGroupRoutes } from './security-groups.ts';
 import { serverRoutes } from './servers.ts';
 import { subresourceRoutes } from './server-subresources.ts';
 import { volumeAttachmentRoutes } from './volume-attachments.ts';
@@ -13,4 +15,4 @@ import { volumeAttachmentRoutes } from './volume-attachments.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, volumeAttachmentRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes]) computeRoutes.route('/', r);

@@ -3,6 +3,8 @@ import { type Scope, Servers } from '../../src/compute/server-store.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
 import { DEFAULT_ZONE, nodeZones } from '../../src/compute/zones.ts';
 import { conflict } from '../../src/core/faults.ts';
+import { netContext } from '../../src/network/context.ts';
+import { serverAddresses } from '../../src/network/server-ports.ts';
 import { type Ctx, authOf, callerNamespace, linksOf, versionOf } from './common.ts';
 import type { ViewContext } from './views/servers.ts';
 
@@ -24,9 +26,10 @@ export async function viewContext(c: Ctx): Promise<ViewContext> {
   const version = versionOf(c);
   const auth = authOf(c);
   const region = c.get('region').kube;
-  const [zones, flavors] = await Promise.all([
+  const [zones, flavors, portAddresses] = await Promise.all([
     nodeZones(region),
     version.atLeast('2.47') ? new Flavors(region).list() : Promise.resolve([]),
+    serverAddresses(netContext(c)),
   ]);
   return {
     version,
@@ -34,6 +37,7 @@ export async function viewContext(c: Ctx): Promise<ViewContext> {
     links: linksOf(c),
     flavors: new Map(flavors.map((f) => [f.id, f])),
     zoneOf: (node) => (node ? (zones.get(node) ?? DEFAULT_ZONE) : ''),
+    portAddresses,
   };
 }
 

@@ -12,6 +12,7 @@ import { R } from '../../src/kube/index.ts';
 import { type Ctx, authOf, callerNamespace, versionOf } from './common.ts';
 import { keypairStore } from './keypairs.ts';
 import { serverStore } from './server-common.ts';
+import { instanceNetworking, resolveNetworks } from './server-networks.ts';
 import type { ServerCreateBody } from './schemas/servers.ts';
 
 // POST /servers (nova servers.py create): every check before anything is written, then one
@@ -96,10 +97,9 @@ function networksOf(c: Ctx, nets: Body['server']['networks']): 'pod' | 'none' {
   if (nets === 'none') return 'none';
   if (nets === 'auto') return 'pod';
   for (const n of nets) {
-    if (n.port) throw badRequest(`Port ${n.port} could not be found.`);
     if (n.uuid !== undefined && !UUID.test(n.uuid)) throw badRequest(`Bad networks format: network uuid is not in proper format (${n.uuid})`);
   }
-  // Until the network service exists, every network is the pod network.
+  // The network service resolves the networks and ports (server-networks.ts).
   return 'pod';
 }
 
@@ -142,7 +142,8 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
   }
   const ud = userData(s.user_data);
   const { zone, host } = await zoneAndHost(c, s.availability_zone, s);
-  const networks = networksOf(c, s.networks);
+  const resolved = await resolveNetworks(c, networksOf(c, s.networks), Array.isArray(s.networks) ? s.networks : undefined);
+  const networks = resolved.networks;
   const hints = req['OS-SCH-HNT:scheduler_hints'] ?? req['os:scheduler_hints'];
   let group: ServerCreate['group'] = null;
   if (hints?.group) {
@@ -159,7 +160,8 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
   const requestId = c.get('requestId');
   const reservationId = `r-${randomText(8, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
   const adminPass = s.adminPass ?? generatePassword();
-  const securityGroups = networks === 'none' ? [] : (s.security_groups ?? [{ name: 'default' }]).map((g) => g.name);
+  const attached = networks === 'pod' || (resolved.plan?.attachments.length ?? 0) > 0;
+  const securityGroups = attached ? (s.security_groups ?? [{ name: 'default' }]).map((g) => g.name) : [];
   const diskConfig = s['OS-DCF:diskConfig'] ?? 'AUTO';
   const configDrive = s.config_drive === true || (typeof s.config_drive === 'string' && /^(true|1|yes|on)$/i.test(s.config_drive));
   const rootVol = await rootPlan?.make();
@@ -198,7 +200,9 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
       group,
       rootVolume: rootVol?.claim,
     };
+    const net = await instanceNetworking(c, resolved, namespace, projectId, securityGroups);
     const vmBody = buildVm(spec);
+    net.apply(vmBody);
     vmBody.metadata.annotations = {
       ...vmBody.metadata.annotations,
       ...(rootVol ? rootVolumeAnnotations(rootVol) : {}),
@@ -207,16 +211,19 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
       ]),
     };
     const vm = await auth.kube.create(R.virtualMachines, vmBody).catch(async (e: unknown) => {
+      await net.abort();
       if (rootVol) await releaseRootVolume(c, rootVol);
       throw e;
     });
     store.remember(vm);
     if (rootVol) await claimRootVolume(c, rootVol, vm);
     try {
+      await net.bind(vm.metadata.uid ?? '');
       const secrets = [cloudInitSecret(vm, spec), sshSecret(vm, spec)].filter((x): x is KubeSecret => x !== undefined);
       for (const secret of secrets) await auth.kube.create(R.secrets, secret);
     } catch (err) {
       await auth.kube.delete(R.virtualMachines, object, { namespace, propagationPolicy: 'Background' }).catch(() => undefined);
+      await net.abort();
       throw err;
     }
     ids.push(vm.metadata.uid ?? '');

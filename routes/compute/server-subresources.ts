@@ -7,6 +7,8 @@ import { type Ctx, authOf, router, versionOf } from './common.ts';
 import { body, json, noContent, ServerIdParam } from './schemas/common.ts';
 import { Addresses, InstanceActionShow, InstanceActions, MetaItemBody, MetadataBody, NetworkAddresses, TagsBody, TagsList } from './schemas/servers.ts';
 import { checkLock, loadServer, serverStore } from './server-common.ts';
+import { netContext } from '../../src/network/context.ts';
+import { serverAddresses } from '../../src/network/server-ports.ts';
 
 // Server sub-resources: metadata, tags (2.26), ips, os-instance-actions.
 
@@ -55,6 +57,15 @@ async function writeTags(c: Ctx, s: ServerRecord, t: string[]): Promise<void> {
 }
 
 const addressList = (s: ServerRecord) => s.addresses.map((a) => ({ addr: a.addr, version: a.version }));
+
+/** The pod interface's addresses and those of the server's ports (network service), by network name. */
+async function allAddresses(c: Ctx, s: ServerRecord): Promise<Record<string, { addr: string; version: number }[]>> {
+  const list = addressList(s);
+  const ports = (await serverAddresses(netContext(c))).get(s.id) ?? {};
+  const out: Record<string, { addr: string; version: number }[]> = list.length ? { [POD_NETWORK]: list } : {};
+  for (const [net, addrs] of Object.entries(ports)) out[net] = addrs.map((a) => ({ addr: a.addr, version: a.version }));
+  return out;
+}
 
 /** The action log, the latest entry closed once its task is observed done. */
 function actionsOf(s: ServerRecord): ActionRecord[] {
@@ -157,15 +168,14 @@ export const subresourceRoutes = router()
   })
   .openapi(r.ips, async (c) => {
     const s = await loadServer(c, c.req.valid('param').server_id);
-    const list = addressList(s);
-    return c.json({ addresses: list.length ? { [POD_NETWORK]: list } : {} }, 200);
+    return c.json({ addresses: await allAddresses(c, s) }, 200);
   })
   .openapi(r.ipsNet, async (c) => {
     const { server_id, network } = c.req.valid('param');
     const s = await loadServer(c, server_id);
-    const list = addressList(s);
-    if (network !== POD_NETWORK || !list.length) throw notFound('Instance is not a member of specified network');
-    return c.json({ [POD_NETWORK]: list }, 200);
+    const list = (await allAddresses(c, s))[network];
+    if (!list?.length) throw notFound('Instance is not a member of specified network');
+    return c.json({ [network]: list }, 200);
   })
   .openapi(r.actions, async (c) => {
     const s = await loadServer(c, c.req.valid('param').server_id);

@@ -11,6 +11,8 @@ import { checkLock, loadServer, serverStore, viewContext } from './server-common
 import { createServers } from './server-create.ts';
 import { parseIsoTime } from '../../src/core/time.ts';
 import { serverBrief, serverDetail, serverShow, serverUpdated } from './views/servers.ts';
+import { netContext } from '../../src/network/context.ts';
+import { releaseServerPorts } from '../../src/network/server-ports.ts';
 
 // /servers (nova servers.py): create, list (+detail) with Nova's filters, sort and paging,
 // show, update, delete.
@@ -227,5 +229,7 @@ export const serverRoutes = router()
     const s = await loadServer(c, c.req.valid('param').id);
     checkLock(c, s);
     await serverStore(c).delete(s);
+    // The ports Nova made go with the server; the caller's own are unbound.
+    await releaseServerPorts(netContext(c), s.id);
     return c.body(null, 204);
   });

@@ -108,7 +108,8 @@ export function toServer(vm: VirtualMachine, vmi: VirtualMachineInstance | undef
   const podNet = (spec.networks ?? []).find((n) => n.pod);
   const addresses: Address[] = [];
   for (const i of ifaces) {
-    if (podNet && i.name !== podNet.name) continue;
+    // Only the pod interface: Multus interfaces show their ports' addresses (network service).
+    if (!podNet || i.name !== podNet.name) continue;
     for (const ip of i.ipAddresses ?? (i.ipAddress ? [i.ipAddress] : [])) {
       addresses.push({ addr: ip, version: ip.includes(':') ? 6 : 4, mac: i.mac?.toLowerCase() });
     }

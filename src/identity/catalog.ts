@@ -24,7 +24,7 @@ export const SERVICES: ServiceDef[] = [
   { type: 'identity', name: 'keystone', description: 'Identity (Keystone v3)', url: (b) => `${b}/identity`, available: true },
   { type: 'compute', name: 'nova', description: 'Compute (Nova v2.1)', url: (b, r) => `${b}/${r}/compute/v2.1`, available: true },
   { type: 'image', name: 'glance', description: 'Image (Glance v2)', url: (b, r) => `${b}/${r}/image`, available: true },
-  { type: 'network', name: 'neutron', description: 'Network (Neutron v2.0)', url: (b, r) => `${b}/${r}/network`, available: false },
+  { type: 'network', name: 'neutron', description: 'Network (Neutron v2.0)', url: (b, r) => `${b}/${r}/network`, available: true },
   {
     type: 'block-storage',
     name: 'cinder',

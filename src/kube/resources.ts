@@ -27,6 +27,7 @@ const kubevirt = grp('kubevirt.io', 'v1');
 const instancetype = grp('instancetype.kubevirt.io', 'v1beta1');
 const vmSnapshot = grp('snapshot.kubevirt.io', 'v1beta1');
 const cdi = grp('cdi.kubevirt.io', 'v1beta1');
+const dicot = grp('openstack.dicot.io', 'v1alpha1');
 
 export const R = {
   namespaces: core('namespaces', 'Namespace', false),
@@ -84,6 +85,11 @@ export const R = {
     'network-attachment-definitions',
     'NetworkAttachmentDefinition',
   ),
+  // Dicot's own kinds (deploy/crds).
+  subnets: dicot('subnets', 'Subnet'),
+  ports: dicot('ports', 'Port'),
+  routers: dicot('routers', 'Router'),
+  ipAllocations: dicot('ipallocations', 'IPAllocation'),
 } as const satisfies Record<string, ResourceType>;
 
 /** `apiVersion` as written in objects: "v1" for core, "group/version" otherwise. */

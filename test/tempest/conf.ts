@@ -2,6 +2,8 @@
 // skips what is missing instead of failing on it (and a skip is counted as a skip).
 import { VOLUME_EXTENSIONS } from '../../src/volume/extensions.ts';
 
+import { EXTENSION_ALIASES } from '../../src/network/extensions.ts';
+
 export interface TempestTarget {
   authUrl: string; // <gateway>/identity/v3
   region: string;
@@ -12,6 +14,8 @@ export interface TempestTarget {
   imageRefAlt?: string;
   flavorRef?: string;
   flavorRefAlt?: string;
+  /** The external network `public` (floating IPs, router gateways). */
+  publicNetworkId?: string | undefined;
   services: { nova: boolean; glance: boolean; neutron: boolean; cinder: boolean };
   logFile: string;
   /** The gateway's login lockout, which Tempest's lockout test must know. */
@@ -111,10 +115,20 @@ export function tempestConf(t: TempestTarget): string {
       build_interval: 1,
     },
     'image-feature-enabled': { api_v2: true, api_v1: false, import_image: true, os_glance_reserved: true, manage_locations: false },
-    network: { region: t.region, project_network_cidr: '10.100.0.0/16', build_timeout: 120, build_interval: 1 },
+    network: {
+      region: t.region,
+      project_network_cidr: '10.100.0.0/16',
+      project_network_v6_cidr: '2001:db8::/48',
+      public_network_id: t.publicNetworkId,
+      floating_network_name: 'public',
+      build_timeout: 120,
+      build_interval: 1,
+    },
     'network-feature-enabled': {
-      ipv6: false,
-      api_extensions: 'security-group,router,external-net,quotas,net-mtu,standard-attr-description',
+      ipv6: true,
+      ipv6_subnet_attributes: true,
+      // Exactly what GET /v2.0/extensions lists.
+      api_extensions: EXTENSION_ALIASES.join(','),
       floating_ips: true,
       port_security: true,
     },

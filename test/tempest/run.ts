@@ -73,7 +73,11 @@ async function prepareCloud(url: string, a: CloudsYaml['clouds'][string]['auth']
     });
     return put.status === 204 ? id : undefined;
   };
+  // The external network the gateway creates on first use (Tempest's public_network_id).
+  const nets = await fetch(`${url}/RegionOne/network/v2.0/networks?router:external=True&name=public`, { headers: { 'x-auth-token': token } });
+  const publicNetworkId = nets.status === 200 ? ((await nets.json()) as { networks: { id: string }[] }).networks[0]?.id : undefined;
   return {
+    publicNetworkId,
     imageRef: await image('tempest-image'),
     imageRefAlt: await image('tempest-image-alt'),
     flavorRef: 'u1.small',
@@ -113,8 +117,7 @@ async function main() {
         admin: { username: admin.username, password: admin.password, project: admin.project_name, domain: admin.user_domain_name ?? 'Default' },
         computeMaxMicroversion: COMPUTE_VERSIONS.max,
         volumeMaxMicroversion: VOLUME_VERSIONS.max,
-        // Networking and block storage do not exist yet: Tempest skips their tests (counted as skips).
-        services: { nova: true, glance: true, neutron: false, cinder: true },
+        services: { nova: true, glance: true, neutron: true, cinder: true },
         ...fixtures,
         logFile: join(ws, 'tempest.log'),
         lockout: LOCKOUT,

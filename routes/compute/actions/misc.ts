@@ -1,12 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { CA } from '../../../src/compute/model.ts';
 import { notFound, notImplemented } from '../../../src/core/faults.ts';
+import { netContext } from '../../../src/network/context.ts';
+import { changeServerGroup, releaseServerPorts } from '../../../src/network/server-ports.ts';
 import { requireAdmin } from '../common.ts';
 import { serverStore } from '../server-common.ts';
 import { type ActionHandler, bodyOf, record } from './context.ts';
 
-// The other actions: state reset and force delete (admins), security groups (recorded until
-// the network service exists), and the ones KubeVirt (or this gateway) cannot do yet, which
+// The other actions: state reset and force delete (admins), security groups (applied by the
+// network service), and the ones KubeVirt (or this gateway) cannot do yet, which
 // answer Nova's 501.
 
 const Named = z.object({ name: z.string().min(1).max(255) });
@@ -25,11 +27,14 @@ export const miscActions: Record<string, ActionHandler> = {
   },
   async 'os-forceDelete'(a) {
     await serverStore(a.c).delete(a.s);
+    await releaseServerPorts(netContext(a.c), a.s.id);
     return undefined;
   },
   async addSecurityGroup(a) {
-    const { name } = bodyOf(a, Named);
+    const { name: asked } = bodyOf(a, Named);
     const groups = a.s.securityGroups.length ? a.s.securityGroups : ['default'];
+    // The network service applies it (ports, NetworkPolicy label); the server records the name.
+    const name = await changeServerGroup(netContext(a.c), a.s, asked, true);
     if (!groups.includes(name)) await record(a, 'addSecurityGroup', { annotations: { [CA.securityGroups]: JSON.stringify([...groups, name]) } });
     return undefined;
   },
@@ -37,6 +42,7 @@ export const miscActions: Record<string, ActionHandler> = {
     const { name } = bodyOf(a, Named);
     const groups = a.s.securityGroups.length ? a.s.securityGroups : ['default'];
     if (!groups.includes(name)) throw notFound(`Security group ${name} not assigned to the instance ${a.s.id}`);
+    await changeServerGroup(netContext(a.c), a.s, name, false);
     await record(a, 'removeSecurityGroup', { annotations: { [CA.securityGroups]: JSON.stringify(groups.filter((g) => g !== name)) } });
     return undefined;
   },

@@ -16,6 +16,8 @@ export interface ViewContext {
   flavors: Map<string, Flavor>;
   /** Availability zone of a node. */
   zoneOf: (node: string | null) => string;
+  /** Addresses of servers' ports (tenant networks), by server id and network name. */
+  portAddresses?: Map<string, Record<string, { addr: string; version: number; mac: string; type: string }[]>>;
 }
 
 const PROGRESS = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
@@ -28,9 +30,10 @@ function fields(s: ServerRecord, ctx: ViewContext, extendedAddresses: boolean): 
   const v = ctx.version;
   const flavor = ctx.flavors.get(s.flavorId);
   const status = s.state.status;
-  const addresses = s.addresses.map((a) =>
-    extendedAddresses ? { addr: a.addr, version: a.version, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': a.mac ?? '' } : { addr: a.addr, version: a.version },
-  );
+  const shape = (a: { addr: string; version: number; mac?: string | undefined; type?: string }) =>
+    extendedAddresses ? { addr: a.addr, version: a.version, 'OS-EXT-IPS:type': a.type ?? 'fixed', 'OS-EXT-IPS-MAC:mac_addr': a.mac ?? '' } : { addr: a.addr, version: a.version };
+  const addresses = s.addresses.map(shape);
+  const ported = Object.fromEntries(Object.entries(ctx.portAddresses?.get(s.id) ?? {}).map(([net, list]) => [net, list.map(shape)]));
   const full: Record<string, unknown> = {
     id: s.id,
     name: s.name,
@@ -53,7 +56,7 @@ function fields(s: ServerRecord, ctx: ViewContext, extendedAddresses: boolean): 
       : { id: s.flavorId, links: ctx.links.bookmark(`flavors/${s.flavorId}`) },
     created: isoSeconds(s.created),
     updated: isoSeconds(s.updated),
-    addresses: addresses.length ? { [POD_NETWORK]: addresses } : {},
+    addresses: { ...(addresses.length ? { [POD_NETWORK]: addresses } : {}), ...ported },
     accessIPv4: s.accessIPv4,
     accessIPv6: s.accessIPv6,
     links: ctx.links.links(`servers/${s.id}`),

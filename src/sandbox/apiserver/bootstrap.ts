@@ -3,6 +3,7 @@
 // KubeVirt/CDI roles that aggregate into admin/edit/view as their operators install them.
 
 import type { KubeObject } from './object.ts';
+import { DICOT_CRDS } from '../../network/crds.ts';
 import { seedCrds } from './crds.ts';
 import type { PolicyRule } from './rbac.ts';
 
@@ -124,7 +125,7 @@ export function bootstrapObjects(): [group: string, version: string, plural: str
     ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map(
       (n) => ['', 'v1', 'namespaces', namespace(n)] as [string, string, string, KubeObject],
     ),
-    ...seedCrds().map((c) => ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', c] as [string, string, string, KubeObject]),
+    ...[...seedCrds(), ...DICOT_CRDS].map((c) => ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', c] as [string, string, string, KubeObject]),
     ...rbacPolicy().map((o) => ['rbac.authorization.k8s.io', 'v1', o.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings', o] as [string, string, string, KubeObject]),
   ];
 }
