@@ -54,5 +54,7 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 
 /** A random secret for application credentials and bootstrap passwords (URL-safe). */
 export function randomSecret(bytes = 32): string {
-  return b64(crypto.getRandomValues(new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const s = b64(crypto.getRandomValues(new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  // A leading '-' would read as an option on a command line (`--os-password -x…`).
+  return s.startsWith('-') ? `A${s.slice(1)}` : s;
 }

@@ -50,7 +50,7 @@ test('token issue / revoke and catalog list', async () => {
   assert.match(String(t.project_id), /^[0-9a-f]{32}$/);
   const catalog = (await admin('catalog', 'list')) as Row[];
   const types = catalog.map((s) => s.Type);
-  assert.deepEqual([...types].sort(), ['compute', 'identity', 'image']);
+  assert.deepEqual([...types].sort(), SERVICES.filter((s) => s.available).map((s) => s.type).sort());
   await adminNoOut('token', 'revoke', String(t.id));
   const r = await run(['--os-auth-type', 'token', '--os-token', String(t.id), '--os-auth-url', `${node.url}/identity/v3`, '--os-project-id', String(t.project_id), 'project', 'list'], {
     OS_CLIENT_CONFIG_FILE: '/nonexistent',
@@ -153,7 +153,7 @@ test('the member: sees only its project, cannot administer or reach into another
   await fails('dicot-demo', ['project', 'delete', adminProject], /HTTP 403/);
   // Scoping to someone else's project is refused at authentication.
   const password = parseYaml(readFileSync(cloudsFile, 'utf8')).clouds['dicot-demo'].auth.password;
-  const as = ['--os-auth-url', `${node.url}/identity/v3`, '--os-username', 'demo', '--os-password', password, '--os-user-domain-name', 'Default', '--os-project-domain-name', 'Default'];
+  const as = ['--os-auth-url', `${node.url}/identity/v3`, '--os-username', 'demo', `--os-password=${password}`, '--os-user-domain-name', 'Default', '--os-project-domain-name', 'Default'];
   const own = await run([...as, '--os-project-name', 'demo', 'token', 'issue'], { OS_CLIENT_CONFIG_FILE: '/nonexistent' });
   assert.equal(own.code, 0, own.stderr);
   const other = await run([...as, '--os-project-name', 'admin', 'token', 'issue'], { OS_CLIENT_CONFIG_FILE: '/nonexistent' });
