@@ -2,13 +2,25 @@ import { Flavors } from '../../src/compute/flavors.ts';
 import { type Scope, Servers } from '../../src/compute/server-store.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
 import { DEFAULT_ZONE, nodeZones } from '../../src/compute/zones.ts';
-import { conflict } from '../../src/core/faults.ts';
+import { badRequest, conflict } from '../../src/core/faults.ts';
+import { parseIp, formatIp } from '../../src/network/ip.ts';
 import { netContext } from '../../src/network/context.ts';
 import { serverAddresses } from '../../src/network/server-ports.ts';
 import { type Ctx, authOf, callerNamespace, linksOf, versionOf } from './common.ts';
 import type { ViewContext } from './views/servers.ts';
 
 // What the server routes share: the caller's scope, the store, the view context.
+
+/**
+ * accessIPv4/accessIPv6 as Nova keeps them: validated (its schema's ipv4/ipv6 formats) and
+ * stored in canonical text (an IPv6 address compressed, as Nova's IP column gives it back).
+ */
+export function accessIp(field: 'accessIPv4' | 'accessIPv6', value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return value;
+  const ip = parseIp(value);
+  if (!ip || ip.version !== (field === 'accessIPv4' ? 4 : 6)) throw badRequest(`Invalid input for field/attribute ${field}. Value: ${value}. '${value}' is not a '${field === 'accessIPv4' ? 'ipv4' : 'ipv6'}'`);
+  return formatIp(ip);
+}
 
 /** Servers acting as the caller (Kubernetes RBAC decides what they may touch). */
 export const serverStore = (c: Ctx) => new Servers(authOf(c).kube, c.get('region').kube);

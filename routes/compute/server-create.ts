@@ -11,7 +11,7 @@ import { badRequest, forbidden } from '../../src/core/faults.ts';
 import { R } from '../../src/kube/index.ts';
 import { type Ctx, authOf, callerNamespace, versionOf } from './common.ts';
 import { keypairStore } from './keypairs.ts';
-import { serverStore } from './server-common.ts';
+import { accessIp, serverStore } from './server-common.ts';
 import { instanceNetworking, resolveNetworks } from './server-networks.ts';
 import type { ServerCreateBody } from './schemas/servers.ts';
 
@@ -141,6 +141,7 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
     publicKey = kp.publicKey;
   }
   const ud = userData(s.user_data);
+  const accessIPs = { v4: accessIp('accessIPv4', s.accessIPv4), v6: accessIp('accessIPv6', s.accessIPv6) };
   const { zone, host } = await zoneAndHost(c, s.availability_zone, s);
   const resolved = await resolveNetworks(c, networksOf(c, s.networks), Array.isArray(s.networks) ? s.networks : undefined);
   const networks = resolved.networks;
@@ -195,8 +196,8 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
       configDrive,
       reservationId,
       launchIndex: i,
-      accessIPv4: s.accessIPv4 ?? '',
-      accessIPv6: s.accessIPv6 ?? '',
+      accessIPv4: accessIPs.v4 ?? '',
+      accessIPv6: accessIPs.v6 ?? '',
       group,
       rootVolume: rootVol?.claim,
     };

@@ -35,7 +35,17 @@ describe('servers API', () => {
 
   test('create: 202 with exactly the create keys, Location, then ACTIVE with task_state null', async () => {
     const r = await api(gw, demo, 'POST', S, {
-      server: { name: 'web 1', imageRef: IMAGE, flavorRef: 'u1.small', key_name: 'k', metadata: { role: 'web' }, user_data: btoa('#!/bin/sh\necho hi\n'), networks: 'auto' },
+      server: {
+        name: 'web 1',
+        imageRef: IMAGE,
+        flavorRef: 'u1.small',
+        key_name: 'k',
+        metadata: { role: 'web' },
+        user_data: btoa('#!/bin/sh\necho hi\n'),
+        networks: 'auto',
+        accessIPv4: '1.2.3.4',
+        accessIPv6: '0000:0000:0000:0000:0000:babe:220.12.22.2',
+      },
     });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     assert.deepEqual(Object.keys(r.body.server).sort(), ['OS-DCF:diskConfig', 'adminPass', 'id', 'links', 'security_groups']);
@@ -46,6 +56,7 @@ describe('servers API', () => {
     assert.deepEqual(Object.keys(s).sort(), [...DETAIL_21].sort());
     assert.equal(s.name, 'web 1');
     assert.equal(s.key_name, 'k');
+    assert.deepEqual([s.accessIPv4, s.accessIPv6], ['1.2.3.4', '::babe:dc0c:1602'], 'access IPs in canonical form');
     assert.deepEqual(s.metadata, { role: 'web' });
     assert.deepEqual(s.flavor.id, 'u1.small');
     assert.equal(s.image.id, IMAGE);
@@ -95,6 +106,8 @@ describe('servers API', () => {
     await bad({ user_data: '%%%' }, /base 64/);
     await bad({ availability_zone: 'zone-z' }, /availability zone/);
     await bad({ description: 'too early' }, /description/);
+    await bad({ accessIPv6: 'notvalid' }, /accessIPv6/);
+    await bad({ accessIPv4: '::1' }, /accessIPv4/);
     const noName = await api(gw, demo, 'POST', S, { server: { imageRef: IMAGE, flavorRef: 'u1.small' } });
     assert.equal(noName.status, 400);
     const v237 = await api(gw, demo, 'POST', S, { server: { name: 'x', imageRef: IMAGE, flavorRef: 'u1.small' } }, CV('2.37'));
@@ -135,6 +148,10 @@ describe('servers API', () => {
     assert.equal(adminAll.body.servers.length, 3);
     assert.equal((await api(gw, admin, 'GET', S)).body.servers.length, 0);
     assert.equal((await api(gw, demo, 'GET', `${S}/nonexistent`)).status, 404);
+    const wrongMethod = await api(gw, demo, 'DELETE', S);
+    assert.equal(wrongMethod.status, 405);
+    assert.match(wrongMethod.headers.get('allow') ?? '', /GET/);
+    assert.equal((await api(gw, demo, 'DELETE', `${S}/`)).status, 404, 'an empty id is a missing server');
   });
 
   test('update name and description; delete 204 then 404', async () => {

@@ -7,7 +7,7 @@ import { badRequest } from '../../../src/core/faults.ts';
 import { R } from '../../../src/kube/index.ts';
 import { Metadata } from '../schemas/common.ts';
 import { versionOf } from '../common.ts';
-import { checkState, viewContext } from '../server-common.ts';
+import { accessIp, checkState, viewContext } from '../server-common.ts';
 import { generatePassword } from '../server-create.ts';
 import { serverUpdated } from '../views/servers.ts';
 import { type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
@@ -34,6 +34,8 @@ export const rebuildActions: Record<string, ActionHandler> = {
     const body = bodyOf(a, Rebuild);
     if (body.description !== undefined && !versionOf(a.c).atLeast('2.19')) throw badRequest("Invalid input for field/attribute rebuild. Additional properties are not allowed ('description' was unexpected)");
     checkState(a.s, 'rebuild', ['active', 'stopped', 'error']);
+    const v4 = accessIp('accessIPv4', body.accessIPv4);
+    const v6 = accessIp('accessIPv6', body.accessIPv6);
     const imageId = body.imageRef.split('/').pop() ?? '';
     if (!UUID.test(imageId)) throw badRequest('Invalid imageRef provided.');
     const image = await resolveBootImage(a.c, imageId);
@@ -64,8 +66,8 @@ export const rebuildActions: Record<string, ActionHandler> = {
         ...(body.name !== undefined ? { [CA.name]: body.name } : {}),
         ...(body.metadata !== undefined ? { [CA.metadata]: JSON.stringify(body.metadata) } : {}),
         ...(body.description !== undefined ? { [CA.description]: body.description } : {}),
-        ...(body.accessIPv4 !== undefined ? { [CA.accessIPv4]: body.accessIPv4 } : {}),
-        ...(body.accessIPv6 !== undefined ? { [CA.accessIPv6]: body.accessIPv6 } : {}),
+        ...(v4 !== undefined ? { [CA.accessIPv4]: v4 } : {}),
+        ...(v6 !== undefined ? { [CA.accessIPv6]: v6 } : {}),
         ...(body['OS-DCF:diskConfig'] !== undefined ? { [CA.diskConfig]: body['OS-DCF:diskConfig'] } : {}),
       },
     });
