@@ -1,6 +1,7 @@
 import { actionRoutes } from './actions/index.ts';
 import { router } from './common.ts';
 import { infrastructureRoutes } from './infrastructure.ts';
+import { imageRoutes } from './images.ts';
 import { interfaceRoutes } from './interfaces.ts';
 import { limitsRoutes } from './limits.ts';
 import { serverGroupRoutes } from './server-groups.ts';
@@ -15,4 +16,4 @@ import { volumeAttachmentRoutes } from './volume-attachments.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes]) computeRoutes.route('/', r);

@@ -87,8 +87,13 @@ export function tempestConf(t: TempestTarget): string {
       max_microversion: t.computeMaxMicroversion,
       build_timeout: 120,
       build_interval: 1,
+      // The shared pod network every project sees (servers created without networks use it).
+      fixed_network_name: 'pod-network',
     },
     'compute-feature-enabled': {
+      // Server metadata is writeable (Tempest ties that to this flag; os-agents and
+      // resetNetwork, the other APIs behind it, are absent and fail when run).
+      xenapi_apis: true,
       resize: true,
       cold_migration: false,
       live_migration: true,
@@ -100,7 +105,7 @@ export function tempestConf(t: TempestTarget): string {
       console_output: false,
       vnc_console: false,
       interface_attach: false,
-      snapshot: false,
+      snapshot: true,
       personality: false,
       config_drive: true,
       metadata_service: true,

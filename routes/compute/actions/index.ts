@@ -4,6 +4,7 @@ import { authOf, router } from '../common.ts';
 import { AnyObject, IdParam, body, json } from '../schemas/common.ts';
 import { checkLock, loadServer, serverStore } from '../server-common.ts';
 import type { ActionHandler } from './context.ts';
+import { createImageActions } from './create-image.ts';
 import { lockActions } from './lock.ts';
 import { miscActions } from './misc.ts';
 import { pauseActions } from './pause.ts';
@@ -23,6 +24,7 @@ const ACTIONS: Record<string, ActionHandler> = {
   ...resizeActions,
   ...rebuildActions,
   ...miscActions,
+  ...createImageActions,
 };
 /** Actions a locked server still takes from its owner (nova: no check_instance_lock). */
 const LOCK_EXEMPT = new Set(['lock', 'unlock', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', 'os-resetState', 'createImage']);
