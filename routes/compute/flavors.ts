@@ -3,7 +3,7 @@ import { type Flavor, Flavors, FLAVOR_SORT_KEYS, sortFlavors, visibleTo } from '
 import { CA } from '../../src/compute/model.ts';
 import { badRequest, conflict, notFound } from '../../src/core/faults.ts';
 import { pageRequest, paginate } from '../../src/core/pagination.ts';
-import { type Ctx, authOf, linksOf, nextHref, queryOf, requireAdmin, router, strictBool, versionOf } from './common.ts';
+import { type Ctx, authOf, checkQuery, linksOf, nextHref, queryOf, requireAdmin, router, strictBool, versionOf } from './common.ts';
 import { IdParam, accepted, body, json } from './schemas/common.ts';
 import {
   ExtraSpec,
@@ -99,12 +99,14 @@ function newFlavorId(name: string, given: string | null | undefined): string {
 
 export const flavorRoutes = router()
   .openapi(listRoute, async (c) => {
+    checkQuery(c, FlavorListQuery);
     const { items, next } = await listed(c);
     const v = versionOf(c);
     const links = linksOf(c);
     return c.json({ flavors: items.map((f) => flavorBrief(f, v, links)), ...linksBody(c, next) }, 200);
   })
   .openapi(detailRoute, async (c) => {
+    checkQuery(c, FlavorListQuery);
     const { items, next } = await listed(c);
     const v = versionOf(c);
     const links = linksOf(c);

@@ -2,10 +2,11 @@ import { createRoute } from '@hono/zod-openapi';
 import { type KubeNode, MiB, isoMicros, quantityBytes } from '../../src/compute/model.ts';
 import { Servers } from '../../src/compute/server-store.ts';
 import { listNodes, nodeReady, nodeSchedulable, zoneOfNode } from '../../src/compute/zones.ts';
-import { notFound } from '../../src/core/faults.ts';
-import { type Ctx, authOf, requireAdmin, router, versionOf } from './common.ts';
+import { badRequest, notFound } from '../../src/core/faults.ts';
+import { pageRequest, paginate } from '../../src/core/pagination.ts';
+import { type Ctx, authOf, checkQuery, nextHref, queryOf, requireAdmin, router, strictBool, versionOf } from './common.ts';
 import { json } from './schemas/common.ts';
-import { Extensions, Hypervisor, HypervisorIdParam, HypervisorStats, Hypervisors, Services, ZoneList } from './schemas/misc.ts';
+import { Extensions, Hypervisor, HypervisorIdParam, HypervisorListQuery, HypervisorShowQuery, HypervisorStats, Hypervisors, Services, ServicesQuery, ZoneList } from './schemas/misc.ts';
 
 // Availability zones (node zone labels), hypervisors and compute services (nodes; admins),
 // and Nova's extension list. Nodes are read with the gateway's own client: Nova's policy
@@ -14,11 +15,11 @@ import { Extensions, Hypervisor, HypervisorIdParam, HypervisorStats, Hypervisors
 const tags = ['compute: infrastructure'];
 const zones = createRoute({ method: 'get', path: '/os-availability-zone', tags, summary: 'List availability zones', responses: { 200: json(ZoneList, 'Zones') } });
 const zonesDetail = createRoute({ method: 'get', path: '/os-availability-zone/detail', tags, summary: 'Availability zones with hosts (admin)', responses: { 200: json(ZoneList, 'Zones') } });
-const hvList = createRoute({ method: 'get', path: '/os-hypervisors', tags, summary: 'List hypervisors (admin)', responses: { 200: json(Hypervisors, 'Hypervisors') } });
-const hvDetail = createRoute({ method: 'get', path: '/os-hypervisors/detail', tags, summary: 'List hypervisors with details (admin)', responses: { 200: json(Hypervisors, 'Hypervisors') } });
+const hvList = createRoute({ method: 'get', path: '/os-hypervisors', tags, summary: 'List hypervisors (admin)', request: { query: HypervisorListQuery }, responses: { 200: json(Hypervisors, 'Hypervisors') } });
+const hvDetail = createRoute({ method: 'get', path: '/os-hypervisors/detail', tags, summary: 'List hypervisors with details (admin)', request: { query: HypervisorListQuery }, responses: { 200: json(Hypervisors, 'Hypervisors') } });
 const hvStats = createRoute({ method: 'get', path: '/os-hypervisors/statistics', tags, summary: 'Hypervisor statistics (admin)', responses: { 200: json(HypervisorStats, 'Statistics') } });
-const hvShow = createRoute({ method: 'get', path: '/os-hypervisors/{id}', tags, summary: 'Show a hypervisor (admin)', request: { params: HypervisorIdParam }, responses: { 200: json(Hypervisor, 'Hypervisor') } });
-const services = createRoute({ method: 'get', path: '/os-services', tags, summary: 'List compute services (admin)', responses: { 200: json(Services, 'Services') } });
+const hvShow = createRoute({ method: 'get', path: '/os-hypervisors/{id}', tags, summary: 'Show a hypervisor (admin)', request: { params: HypervisorIdParam, query: HypervisorShowQuery }, responses: { 200: json(Hypervisor, 'Hypervisor') } });
+const services = createRoute({ method: 'get', path: '/os-services', tags, summary: 'List compute services (admin)', request: { query: ServicesQuery }, responses: { 200: json(Services, 'Services') } });
 const extensions = createRoute({ method: 'get', path: '/extensions', tags, summary: "Nova's extension list", responses: { 200: json(Extensions, 'Extensions') } });
 
 const nodesOf = (c: Ctx) => listNodes(c.get('region').kube);
@@ -27,9 +28,9 @@ const sortedNodes = async (c: Ctx) => (await nodesOf(c)).sort((a, b) => (a.metad
 /** Below 2.53 hypervisor and service ids are integers: the node's position by name. */
 const idOf = (c: Ctx, n: KubeNode, i: number): string | number => (versionOf(c).atLeast('2.53') ? (n.metadata.uid ?? '') : i + 1);
 
-async function runningByNode(c: Ctx): Promise<Map<string, { vms: number; vcpus: number; ram: number; servers: { uuid: string; name: string }[] }>> {
+async function runningByNode(c: Ctx): Promise<Map<string, Usage>> {
   const list = await new Servers(authOf(c).kube, c.get('region').kube).list({ all: true });
-  const out = new Map<string, { vms: number; vcpus: number; ram: number; servers: { uuid: string; name: string }[] }>();
+  const out = new Map<string, Usage>();
   for (const s of list) {
     if (!s.node) continue;
     const e = out.get(s.node) ?? { vms: 0, vcpus: 0, ram: 0, servers: [] };
@@ -42,6 +43,44 @@ async function runningByNode(c: Ctx): Promise<Map<string, { vms: number; vcpus: 
   }
   return out;
 }
+
+type Usage = { vms: number; vcpus: number; ram: number; servers: { uuid: string; name: string }[] };
+
+/** `with_servers` (2.53): a strict boolean; below 2.53 the parameter does not exist. */
+function withServers(c: Ctx): boolean {
+  const raw = queryOf(c).get('with_servers');
+  return raw !== null && versionOf(c).atLeast('2.53') && strictBool(raw, 'with_servers');
+}
+
+/**
+ * A hypervisor's `servers` (2.53, with_servers=true): below 2.75 only when the node runs some;
+ * from 2.75 always, an empty list included.
+ */
+function serversOf(c: Ctx, usage: Usage | undefined): { servers?: { uuid: string; name: string }[] } {
+  const list = usage?.servers ?? [];
+  return list.length || versionOf(c).atLeast('2.75') ? { servers: list } : {};
+}
+
+/** 2.53 list parameters: hostname pattern (substring, like Nova's), paging by id. */
+function listedNodes(c: Ctx, nodes: KubeNode[]): { nodes: [KubeNode, number][]; next: string | undefined } {
+  const all = nodes.map((n, i) => [n, i] as [KubeNode, number]);
+  if (!versionOf(c).atLeast('2.53')) return { nodes: all, next: undefined };
+  const q = queryOf(c);
+  const pattern = q.get('hypervisor_hostname_pattern');
+  if (pattern !== null) {
+    if (q.has('limit') || q.has('marker')) throw badRequest('Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.');
+    const found = all.filter(([n]) => (n.metadata.name ?? '').includes(pattern));
+    if (!found.length) throw notFound(`No hypervisor matching '${pattern}' could be found.`);
+    return { nodes: found, next: undefined };
+  }
+  const page = paginate(all, pageRequest(q), ([n, i]) => String(idOf(c, n, i)), (m) => badRequest(`marker [${m}] not found`));
+  return { nodes: page.items, next: page.next };
+}
+
+const hvLinks = (c: Ctx, next: string | undefined) => {
+  const href = nextHref(c, next);
+  return href ? { hypervisors_links: [{ rel: 'next', href }] } : {};
+};
 
 function hypervisor(c: Ctx, n: KubeNode, i: number, detail: boolean, usage?: { vms: number; vcpus: number; ram: number }) {
   const name = n.metadata.name ?? '';
@@ -124,12 +163,24 @@ export const infrastructureRoutes = router()
   })
   .openapi(hvList, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:list');
-    return c.json({ hypervisors: (await sortedNodes(c)).map((n, i) => hypervisor(c, n, i, false)) }, 200);
+    checkQuery(c, HypervisorListQuery);
+    const servers = withServers(c);
+    const [all, usage] = await Promise.all([sortedNodes(c), servers ? runningByNode(c) : undefined]);
+    const { nodes, next } = listedNodes(c, all);
+    const list = nodes.map(([n, i]) => ({ ...hypervisor(c, n, i, false), ...(usage ? serversOf(c, usage.get(n.metadata.name ?? '')) : {}) }));
+    return c.json({ hypervisors: list, ...hvLinks(c, next) }, 200);
   })
   .openapi(hvDetail, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:list-detail');
-    const [nodes, usage] = await Promise.all([sortedNodes(c), runningByNode(c)]);
-    return c.json({ hypervisors: nodes.map((n, i) => hypervisor(c, n, i, true, usage.get(n.metadata.name ?? ''))) }, 200);
+    checkQuery(c, HypervisorListQuery);
+    const servers = withServers(c);
+    const [all, usage] = await Promise.all([sortedNodes(c), runningByNode(c)]);
+    const { nodes, next } = listedNodes(c, all);
+    const list = nodes.map(([n, i]) => {
+      const u = usage.get(n.metadata.name ?? '');
+      return { ...hypervisor(c, n, i, true, u), ...(servers ? serversOf(c, u) : {}) };
+    });
+    return c.json({ hypervisors: list, ...hvLinks(c, next) }, 200);
   })
   .openapi(hvStats, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:statistics');
@@ -141,18 +192,24 @@ export const infrastructureRoutes = router()
   })
   .openapi(hvShow, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:show');
+    checkQuery(c, HypervisorShowQuery);
     const id = c.req.valid('param').id;
     const [nodes, usage] = await Promise.all([sortedNodes(c), runningByNode(c)]);
     const i = nodes.findIndex((n, idx) => String(idOf(c, n, idx)) === id);
     const node = nodes[i];
     if (!node) throw notFound(`Hypervisor with ID ${id} could not be found.`);
-    return c.json({ hypervisor: hypervisor(c, node, i, true, usage.get(node.metadata.name ?? '')) }, 200);
+    const u = usage.get(node.metadata.name ?? '');
+    return c.json({ hypervisor: { ...hypervisor(c, node, i, true, u), ...(withServers(c) ? serversOf(c, u) : {}) } }, 200);
   })
   .openapi(services, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-services:list');
+    checkQuery(c, ServicesQuery);
     const now = isoMicros(Date.now());
     const v = versionOf(c);
-    const list = (await sortedNodes(c)).map((n, i) => ({
+    const q = queryOf(c);
+    const host = q.get('host');
+    const binary = q.get('binary');
+    const all = (await sortedNodes(c)).map((n, i) => ({
       id: idOf(c, n, i),
       binary: 'nova-compute',
       host: n.metadata.name ?? '',
@@ -163,6 +220,7 @@ export const infrastructureRoutes = router()
       disabled_reason: null,
       ...(v.atLeast('2.11') ? { forced_down: false } : {}),
     }));
+    const list = all.filter((s) => (host === null || s.host === host) && (binary === null || s.binary === binary));
     return c.json({ services: list }, 200);
   })
   .openapi(extensions, (c) =>

@@ -3,9 +3,9 @@ import { type KeyType, Keypairs, fingerprintOf, generateSshKeyPair, generateX509
 import { badRequest, forbidden, notFound } from '../../src/core/faults.ts';
 import { pageRequest, paginate } from '../../src/core/pagination.ts';
 import { identityOf } from '../../src/identity/service.ts';
-import { type Ctx, authOf, nextHref, queryOf, router, versionOf } from './common.ts';
+import { type Ctx, authOf, checkQuery, nextHref, queryOf, router, versionOf } from './common.ts';
 import { accepted, body, json, noContent } from './schemas/common.ts';
-import { KeypairCreateBody, KeypairCreated, KeypairList, KeypairNameParam, KeypairQuery, KeypairShow } from './schemas/keypairs.ts';
+import { KeypairCreateBody, KeypairCreated, KeypairList, KeypairNameParam, KeypairOwnerQuery, KeypairQuery, KeypairShow } from './schemas/keypairs.ts';
 import { keypairCreated, keypairListItem, keypairShow } from './views/keypairs.ts';
 
 // /os-keypairs (nova keypairs.py): per-user keys; import, or generate when no public key is
@@ -48,6 +48,7 @@ const NAME_221 = /^[a-zA-Z0-9 _-]+$/;
 
 export const keypairRoutes = router()
   .openapi(listRoute, async (c) => {
+    checkQuery(c, KeypairQuery);
     const v = versionOf(c);
     const q = queryOf(c);
     const userId = ownerOf(c, q.get('user_id') ?? undefined);
@@ -81,6 +82,7 @@ export const keypairRoutes = router()
     return c.json({ keypair: keypairCreated(kp, v, privateKey) }, v.atLeast('2.2') ? 201 : 200);
   })
   .openapi(showRoute, async (c) => {
+    checkQuery(c, KeypairOwnerQuery);
     const { name } = c.req.valid('param');
     const userId = ownerOf(c, queryOf(c).get('user_id') ?? undefined);
     const kp = await keypairStore(c).get(userId, name);
@@ -88,6 +90,7 @@ export const keypairRoutes = router()
     return c.json({ keypair: keypairShow(kp, versionOf(c)) }, 200);
   })
   .openapi(deleteRoute, async (c) => {
+    checkQuery(c, KeypairOwnerQuery);
     const { name } = c.req.valid('param');
     const userId = ownerOf(c, queryOf(c).get('user_id') ?? undefined);
     const store = keypairStore(c);

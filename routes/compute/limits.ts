@@ -6,7 +6,7 @@ import { ServerGroups } from '../../src/compute/server-groups.ts';
 import { Servers } from '../../src/compute/server-store.ts';
 import { forbidden, notFound } from '../../src/core/faults.ts';
 import type { ApiVersion } from '../../src/core/microversion.ts';
-import { type Ctx, authOf, callerNamespace, namespaceOf, requireAdmin, router, versionOf } from './common.ts';
+import { type Ctx, authOf, callerNamespace, checkQuery, namespaceOf, requireAdmin, router, versionOf } from './common.ts';
 import { body, json, accepted } from './schemas/common.ts';
 import { Limits, LimitsQuery, ProjectParam, QuotaQuery, QuotaSet, QuotaUpdateBody } from './schemas/misc.ts';
 
@@ -53,6 +53,7 @@ const view = (q: Quotas, v: ApiVersion) => Object.fromEntries(keysFor(v).map((k)
 
 export const limitsRoutes = router()
   .openapi(limitsRoute, async (c) => {
+    checkQuery(c, LimitsQuery);
     const v = versionOf(c);
     const auth = authOf(c);
     const tenant = c.req.valid('query').tenant_id;
@@ -96,6 +97,7 @@ export const limitsRoutes = router()
     return c.json({ quota_set: { id: project_id, ...detail } }, 200);
   })
   .openapi(showRoute, async (c) => {
+    checkQuery(c, QuotaQuery);
     const { project_id } = c.req.valid('param');
     const ns = await projectNamespace(c, project_id);
     return c.json({ quota_set: { id: project_id, ...view(await readQuotas(authOf(c).kube, ns), versionOf(c)) } }, 200);

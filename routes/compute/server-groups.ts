@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { POLICIES, type Policy, type ServerGroup, ServerGroups } from '../../src/compute/server-groups.ts';
 import { badRequest } from '../../src/core/faults.ts';
 import type { ApiVersion } from '../../src/core/microversion.ts';
-import { type Ctx, authOf, callerNamespace, queryOf, router, versionOf } from './common.ts';
+import { type Ctx, authOf, callerNamespace, checkQuery, queryOf, router, versionOf } from './common.ts';
 import { IdParam, body, json, noContent } from './schemas/common.ts';
 import { ServerGroupBody, ServerGroupCreateBody, ServerGroupList, ServerGroupQuery } from './schemas/misc.ts';
 
@@ -26,6 +26,7 @@ const scope = async (c: Ctx, all = false) => (all && authOf(c).isAdmin ? undefin
 
 export const serverGroupRoutes = router()
   .openapi(listRoute, async (c) => {
+    checkQuery(c, ServerGroupQuery);
     const q = queryOf(c);
     const all = ['1', 'true', 'True'].includes(q.get('all_projects') ?? '');
     const groups = (await store(c).list(await scope(c, all))).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));

@@ -4,7 +4,7 @@ import type { Scope } from '../../src/compute/server-store.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
 import { badRequest, forbidden } from '../../src/core/faults.ts';
 import { pageRequest, paginate } from '../../src/core/pagination.ts';
-import { type Ctx, authOf, callerNamespace, linksOf, namespaceOf, nextHref, queryOf, router, strictBool, versionOf } from './common.ts';
+import { type Ctx, authOf, callerNamespace, checkQuery, linksOf, namespaceOf, nextHref, queryOf, router, strictBool, versionOf } from './common.ts';
 import { IdParam, body, json, noContent } from './schemas/common.ts';
 import { ReservationCreated, ServerBody, ServerCreateBody, ServerCreated, ServerDetailList, ServerList, ServerListQuery, ServerUpdateBody } from './schemas/servers.ts';
 import { accessIp, checkLock, loadServer, serverStore, viewContext } from './server-common.ts';
@@ -86,6 +86,7 @@ async function listScope(c: Ctx, q: URLSearchParams): Promise<Scope> {
 }
 
 async function listed(c: Ctx): Promise<{ items: ServerRecord[]; next: string | undefined }> {
+  checkQuery(c, ServerListQuery);
   const q = queryOf(c);
   const v = versionOf(c);
   const auth = authOf(c);

@@ -56,13 +56,13 @@ describe('flavors API', () => {
     assert.match(brief.body.flavors[0].links[0].href, /\/RegionOne\/compute\/v2\.1\/flavors\//);
   });
 
-  test('microversion layers: 2.55 description, 2.61 extra_specs; 2.75 is beyond the maximum', async () => {
+  test('microversion layers: 2.55 description, 2.61 extra_specs; 2.80 is beyond the maximum', async () => {
     const at = (v: string) => call(gw, demo, 'GET', `${F}/u1.small`, undefined, CV(v));
     assert.equal('description' in (await at('2.54')).body.flavor, false);
     assert.equal((await at('2.55')).body.flavor.description, null);
     assert.deepEqual((await at('2.61')).body.flavor.extra_specs, {});
     assert.equal((await at('2.61')).body.flavor.swap, '');
-    assert.equal((await at('2.75')).status, 406, 'the gateway honours up to 2.74');
+    assert.equal((await at('2.80')).status, 406, 'the gateway honours up to 2.79');
     const brief = await call(gw, demo, 'GET', F, undefined, CV('2.55'));
     assert.ok('description' in brief.body.flavors[0]);
   });

@@ -9,7 +9,7 @@ import { Metadata } from '../schemas/common.ts';
 import { versionOf } from '../common.ts';
 import { accessIp, checkState, viewContext } from '../server-common.ts';
 import { generatePassword } from '../server-create.ts';
-import { serverUpdated } from '../views/servers.ts';
+import { serverRebuilt } from '../views/servers.ts';
 import { type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
 
 // rebuild (nova servers.py _action_rebuild): same server (same VM, same id), a new root disk
@@ -72,7 +72,7 @@ export const rebuildActions: Record<string, ActionHandler> = {
       },
     });
     const after = await a.store.reload(a.s);
-    const view = serverUpdated(after, await viewContext(a.c));
+    const view = serverRebuilt(after, await viewContext(a.c));
     return a.c.json({ server: { ...view, adminPass: body.adminPass ?? generatePassword() } }, 202);
   },
 };

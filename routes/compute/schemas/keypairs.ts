@@ -14,6 +14,8 @@ export const KeypairCreateBody = z.object({
 });
 
 export const KeypairQuery = Query({ user_id: z.string().optional(), limit: z.string().optional(), marker: z.string().optional() });
+/** Show and delete take only the owner. */
+export const KeypairOwnerQuery = Query({ user_id: z.string().optional() });
 export const KeypairNameParam = z.object({ name: z.string().min(1) });
 
 // ---- responses ----

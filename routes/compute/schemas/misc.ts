@@ -38,6 +38,9 @@ export const ZoneList = z.object({
 });
 
 export const HypervisorIdParam = z.object({ id: z.string().min(1) });
+export const HypervisorListQuery = Query({ limit: z.string().optional(), marker: z.string().optional(), hypervisor_hostname_pattern: z.string().optional(), with_servers: z.string().optional() });
+export const HypervisorShowQuery = Query({ with_servers: z.string().optional() });
+export const ServicesQuery = Query({ host: z.string().optional(), binary: z.string().optional() });
 export const Hypervisors = z.object({ hypervisors: z.array(AnyObject), hypervisors_links: z.array(AnyObject).optional() });
 export const Hypervisor = z.object({ hypervisor: AnyObject });
 export const HypervisorStats = z.object({ hypervisor_statistics: z.record(z.string(), z.number()) });

@@ -63,11 +63,20 @@ export const ServerUpdateBody = z.object({
   }),
 });
 
+const q = z.string().optional();
+/**
+ * Every parameter Nova's servers query schema names (query_params_v275): filters, sort, paging
+ * and the ones Nova accepts but ignores. From 2.75 any other key is a 400.
+ */
 export const ServerListQuery = Query({
-  name: z.string().optional(),
-  status: z.string().optional(),
-  limit: z.string().optional(),
-  marker: z.string().optional(),
+  name: q, status: q, limit: q, marker: q, image: q, flavor: q, ip: q, ip6: q, 'changes-since': q, 'changes-before': q,
+  all_tenants: q, project_id: q, tenant_id: q, user_id: q, deleted: q, soft_deleted: q, sort_key: q, sort_dir: q,
+  tags: q, 'tags-any': q, 'not-tags': q, 'not-tags-any': q, locked: q, locked_by: q, availability_zone: q, host: q, node: q,
+  hostname: q, key_name: q, uuid: q, image_ref: q, kernel_id: q, ramdisk_id: q, launch_index: q, power_state: q, vm_state: q,
+  task_state: q, reservation_id: q, launched_at: q, terminated_at: q, display_name: q, description: q, display_description: q,
+  root_device_name: q, config_drive: q, access_ip_v4: q, access_ip_v6: q, auto_disk_config: q, progress: q, created_at: q,
+  updated_at: q, block_device_mapping: q, services: q, metadata: q, system_metadata: q, info_cache: q, security_groups: q,
+  pci_devices: q, instance_type_id: q, cell_name: q,
 });
 
 export const ServerCreated = z.object({

@@ -103,9 +103,20 @@ export const serverShow = (s: ServerRecord, ctx: ViewContext) => pick(layerFor(c
 /** One item of GET /servers/detail. */
 export const serverDetail = (s: ServerRecord, ctx: ViewContext) => pick(layerFor(ctx.version, SERVER_LIST_LAYERS), fields(s, ctx, true));
 
-/** PUT /servers/{id} and rebuild: the basic view below 2.75, the full one from 2.75. */
+/** PUT /servers/{id} and rebuild: the basic view below 2.75, the full one (as GET) from 2.75. */
 export const serverUpdated = (s: ServerRecord, ctx: ViewContext) =>
   pick(layerFor(ctx.version, SERVER_BASIC_LAYERS), fields(s, ctx, ctx.version.atLeast('2.75')));
+
+/**
+ * Rebuild's view: the update view, plus `user_data` for everyone from 2.57; from 2.75 the
+ * admin-only `OS-EXT-SRV-ATTR:user_data` gives way to it (Nova's rebuild sample at 2.75).
+ */
+export function serverRebuilt(s: ServerRecord, ctx: ViewContext): Record<string, unknown> {
+  const view: Record<string, unknown> = serverUpdated(s, ctx);
+  if (!ctx.version.atLeast('2.57')) return view;
+  delete view['OS-EXT-SRV-ATTR:user_data'];
+  return { ...view, user_data: s.userData };
+}
 
 // ---- SHA-224 (WebCrypto has none: FIPS 180-4, SHA-256 with other IVs, truncated) ----
 
