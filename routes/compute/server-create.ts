@@ -6,7 +6,7 @@ import { CA, type KubeSecret, b64decode, sha256Hex, slug } from '../../src/compu
 import { admit, readQuotas, usageOf } from '../../src/compute/quotas.ts';
 import { ServerGroups } from '../../src/compute/server-groups.ts';
 import { type ServerCreate, buildVm, cloudInitSecret, rootDiskGiB, sshSecret } from '../../src/compute/servers.ts';
-import { listNodes, zoneOfNode } from '../../src/compute/zones.ts';
+import { listNodes, requestedZone } from '../../src/compute/zones.ts';
 import { badRequest, forbidden } from '../../src/core/faults.ts';
 import { R } from '../../src/kube/index.ts';
 import { type Ctx, authOf, callerNamespace, versionOf } from './common.ts';
@@ -79,11 +79,7 @@ async function zoneAndHost(c: Ctx, az: string | undefined, body: Body['server'])
     host = body.hypervisor_hostname ?? body.host ?? null;
   }
   const nodes = await listNodes(c.get('region').kube);
-  if (zone) {
-    // Nova's default zone means "anywhere".
-    if (zone === 'nova' && !nodes.some((n) => zoneOfNode(n) === 'nova')) zone = null;
-    else if (!nodes.some((n) => zoneOfNode(n) === zone)) throw badRequest('The requested availability zone is not available');
-  }
+  if (zone) zone = requestedZone(nodes, zone);
   if (host && !nodes.some((n) => n.metadata.name === host)) throw badRequest(`Compute host ${host} could not be found.`);
   return { zone, host };
 }

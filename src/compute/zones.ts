@@ -1,3 +1,4 @@
+import { badRequest } from '../core/faults.ts';
 import { type KubeClient, R } from '../kube/index.ts';
 import type { KubeNode } from './model.ts';
 
@@ -30,3 +31,13 @@ export async function nodeZones(kube: KubeClient): Promise<Map<string, string>> 
 
 export const nodeReady = (n: KubeNode) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 export const nodeSchedulable = (n: KubeNode) => !n.spec?.unschedulable && n.metadata.labels?.['kubevirt.io/schedulable'] !== 'false';
+
+/**
+ * The zone a server asks for, checked against the nodes' zones: the zone to select, or null
+ * for Nova's default zone when no node carries it ("anywhere"). An unknown zone is Nova's 400.
+ */
+export function requestedZone(nodes: KubeNode[], zone: string): string | null {
+  if (zone === DEFAULT_ZONE && !nodes.some((n) => zoneOfNode(n) === DEFAULT_ZONE)) return null;
+  if (!nodes.some((n) => zoneOfNode(n) === zone)) throw badRequest('The requested availability zone is not available');
+  return zone;
+}

@@ -1,9 +1,28 @@
+import { z } from '@hono/zod-openapi';
+import { CA } from '../../../src/compute/model.ts';
+import { ZONE_LABEL, listNodes, requestedZone } from '../../../src/compute/zones.ts';
+import { conflict } from '../../../src/core/faults.ts';
+import { versionOf } from '../common.ts';
 import { checkState } from '../server-common.ts';
-import { type ActionHandler, kubevirt, record } from './context.ts';
+import { type ActionContext, type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
 
 // shelve/unshelve (nova shelve.py): a shelved server is a stopped VM marked shelved; its disk
 // stays (nothing to offload to), so it goes straight to SHELVED_OFFLOADED as Nova does with
-// shelved_offload_time = 0. Unshelve starts it again.
+// shelved_offload_time = 0. Unshelve starts it again; from 2.77 it may name a new zone.
+
+/** 2.77: `{"unshelve": null}` or `{"unshelve": {"availability_zone": "az"}}`, nothing else. */
+const Unshelve277 = z.union([z.null(), z.strictObject({ availability_zone: z.string() })]);
+
+/** The zone an unshelve asks for (2.77), validated against the nodes' zones; undefined = keep. */
+async function unshelveZone(a: ActionContext): Promise<string | null | undefined> {
+  if (!versionOf(a.c).atLeast('2.77')) return undefined;
+  const body = bodyOf(a, Unshelve277);
+  if (!body) return undefined;
+  if (a.s.state.vmState !== 'shelved_offloaded') {
+    throw conflict(`The unshelve action on a server with availability zone specified is only valid when the server is SHELVED_OFFLOADED; instance ${a.s.id} is in vm_state ${a.s.state.vmState}.`);
+  }
+  return requestedZone(await listNodes(a.c.get('region').kube), body.availability_zone);
+}
 
 export const shelveActions: Record<string, ActionHandler> = {
   async shelve(a) {
@@ -19,8 +38,16 @@ export const shelveActions: Record<string, ActionHandler> = {
   },
   async unshelve(a) {
     checkState(a.s, 'unshelve', ['shelved', 'shelved_offloaded']);
+    const zone = await unshelveZone(a);
+    // The new zone becomes the VM's zone selector before it starts (null: Nova's default
+    // zone, anywhere), and the server's recorded zone.
+    if (zone !== undefined) await a.store.patchVm(a.s, { spec: { template: { spec: { nodeSelector: { [ZONE_LABEL]: zone } } } } });
     await kubevirt(a, 'unshelve', 'start');
-    await record(a, 'unshelve', { task: ['unshelving', 'running', 'shelved_offloaded'], state: null });
+    await record(a, 'unshelve', {
+      task: ['unshelving', 'running', 'shelved_offloaded'],
+      state: null,
+      ...(zone !== undefined ? { annotations: { [CA.availabilityZone]: zone } } : {}),
+    });
     return undefined;
   },
 };
