@@ -2,15 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CA, isoMicros } from '../../src/compute/model.ts';
 import { type ActionRecord, readActions } from '../../src/compute/server-store.ts';
 import { POD_NETWORK, type ServerRecord } from '../../src/compute/servers.ts';
-import { badRequest, forbidden, notFound } from '../../src/core/faults.ts';
+import { topologyOf } from '../../src/compute/topology.ts';
+import { badRequest, forbidden, notFound, notImplemented } from '../../src/core/faults.ts';
 import { type Ctx, authOf, router, versionOf } from './common.ts';
 import { body, json, noContent, ServerIdParam } from './schemas/common.ts';
-import { Addresses, InstanceActionShow, InstanceActions, MetaItemBody, MetadataBody, NetworkAddresses, TagsBody, TagsList } from './schemas/servers.ts';
+import { Addresses, ServerTopology, InstanceActionShow, InstanceActions, MetaItemBody, MetadataBody, NetworkAddresses, TagsBody, TagsList } from './schemas/servers.ts';
 import { checkLock, loadServer, serverStore } from './server-common.ts';
 import { netContext } from '../../src/network/context.ts';
 import { serverAddresses } from '../../src/network/server-ports.ts';
 
-// Server sub-resources: metadata, tags (2.26), ips, os-instance-actions.
+// Server sub-resources: metadata, tags (2.26), ips, os-instance-actions, topology (2.78).
 
 const tags = ['compute: servers'];
 const MAX_METADATA = 128;
@@ -20,6 +21,7 @@ const NetParam = ServerIdParam.extend({ network: z.string().min(1) });
 const ReqParam = ServerIdParam.extend({ request_id: z.string().min(1) });
 
 const r = {
+  topology: createRoute({ method: 'get', path: '/servers/{server_id}/topology', tags, summary: 'Show the server NUMA topology (2.78)', request: { params: ServerIdParam }, responses: { 200: json(ServerTopology, 'Topology') } }),
   metaList: createRoute({ method: 'get', path: '/servers/{server_id}/metadata', tags, summary: 'List server metadata', request: { params: ServerIdParam }, responses: { 200: json(MetadataBody, 'Metadata') } }),
   metaMerge: createRoute({ method: 'post', path: '/servers/{server_id}/metadata', tags, summary: 'Create or update metadata items', request: { params: ServerIdParam, ...body(MetadataBody) }, responses: { 200: json(MetadataBody, 'Metadata') } }),
   metaReplace: createRoute({ method: 'put', path: '/servers/{server_id}/metadata', tags, summary: 'Replace all metadata', request: { params: ServerIdParam, ...body(MetadataBody) }, responses: { 200: json(MetadataBody, 'Metadata') } }),
@@ -89,6 +91,14 @@ const actionView = (s: ServerRecord, a: ActionRecord, withUpdated: boolean) => (
 });
 
 export const subresourceRoutes = router()
+  .openapi(r.topology, async (c) => {
+    if (!versionOf(c).atLeast('2.78')) throw notFound('The resource could not be found.');
+    const s = await loadServer(c, c.req.valid('param').server_id);
+    const topology = topologyOf(s.vmi?.spec ?? s.vm.spec.template?.spec);
+    // Nodes would carry host_node and cpu_pinning for admins (policy topology:host:index).
+    if (!topology) throw notImplemented(`Server ${s.id} has guest NUMA cells mirrored from its host; KubeVirt does not expose them, so its topology cannot be shown.`);
+    return c.json(topology, 200);
+  })
   .openapi(r.metaList, async (c) => c.json({ metadata: (await loadServer(c, c.req.valid('param').server_id)).metadata }, 200))
   .openapi(r.metaMerge, async (c) => {
     const s = await loadServer(c, c.req.valid('param').server_id);

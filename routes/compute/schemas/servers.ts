@@ -233,3 +233,6 @@ const InstanceAction = z.object({
 });
 export const InstanceActions = z.object({ instanceActions: z.array(InstanceAction) });
 export const InstanceActionShow = z.object({ instanceAction: InstanceAction.extend({ events: z.array(AnyObject) }) });
+
+/** GET /servers/{id}/topology (2.78): no NUMA cells (nodes []) and no page size, as Nova for such an instance. */
+export const ServerTopology = z.object({ nodes: z.array(AnyObject), pagesize_kb: z.number().int().nullable() });
