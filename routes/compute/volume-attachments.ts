@@ -41,7 +41,7 @@ function view(v: ApiVersion, a: VolumeAttachment): Record<string, unknown> {
   const out: Record<string, unknown> = v.atLeast('2.89') ? {} : { id: a.volumeId };
   Object.assign(out, { serverId: a.serverId, volumeId: a.volumeId, device: a.device });
   if (v.atLeast('2.70')) out.tag = null;
-  if (v.atLeast('2.79')) out.delete_on_termination = false;
+  if (v.atLeast('2.79')) out.delete_on_termination = a.deleteOnTermination;
   if (v.atLeast('2.89')) {
     out.attachment_id = a.volumeId;
     out.bdm_uuid = null;
@@ -77,14 +77,18 @@ export const volumeAttachmentRoutes = router()
     if (!req || typeof req !== 'object') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeAttachment' is a required property");
     const volumeId = req.volumeId;
     if (typeof volumeId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
-    if (req.tag !== undefined && !versionOf(c).atLeast('2.49')) throw badRequest("Invalid input for field/attribute volumeAttachment. Additional properties are not allowed ('tag' was unexpected)");
+    const v = versionOf(c);
+    if (req.tag !== undefined && !v.atLeast('2.49')) throw badRequest("Invalid input for field/attribute volumeAttachment. Additional properties are not allowed ('tag' was unexpected)");
+    const dot = req.delete_on_termination;
+    if (dot !== undefined && !v.atLeast('2.79')) throw badRequest("Invalid input for field/attribute volumeAttachment. Additional properties are not allowed ('delete_on_termination' was unexpected)");
+    if (dot !== undefined && typeof dot !== 'boolean') throw badRequest(`Invalid input for field/attribute delete_on_termination. Value: ${JSON.stringify(dot)}. ${JSON.stringify(dot)} is not of type 'boolean'`);
     const s = await loadServer(c, c.req.valid('param').server_id);
     checkLock(c, s);
     const vctx = volumeContext(c);
     const volume = await getVolume(vctx, volumeId);
     const current = attachmentsOf(s.vm, s.id, [volume]);
-    const a = await attachVolume(authOf(c).kube, s, s.vm, volume, current);
-    return c.json({ volumeAttachment: view(versionOf(c), a) }, 200);
+    const a = await attachVolume(authOf(c).kube, s, s.vm, volume, current, dot === true);
+    return c.json({ volumeAttachment: view(v, a) }, 200);
   })
   .openapi(r.swap, () => {
     throw notImplemented('Swapping a volume is not supported: detach one and attach the other.');

@@ -3,7 +3,7 @@ import type { GatewayEnv } from '../core/context.ts';
 import { badRequest } from '../core/faults.ts';
 import { NotFoundError, R } from '../kube/index.ts';
 import { createVolume } from '../volume/create.ts';
-import { ATTACH_CLAIMS, ATTACH_DEVICES } from '../volume/model.ts';
+import { ATTACH_CLAIMS, ATTACH_DELETE, ATTACH_DEVICES } from '../volume/model.ts';
 import type { VolumeRecord } from '../volume/model.ts';
 import { getSnapshot, getVolume, volumeContext } from '../volume/service.ts';
 import { type BootImage, resolveBootImage } from './images.ts';
@@ -111,6 +111,7 @@ function volumeImage(volume: VolumeRecord): BootImage {
 export const rootVolumeAnnotations = (r: RootVolume) => ({
   [ATTACH_DEVICES]: JSON.stringify({ [r.volumeId]: '/dev/vda' }),
   [ATTACH_CLAIMS]: JSON.stringify({ [r.claim]: r.volumeId }),
+  ...(r.deleteOnTermination ? { [ATTACH_DELETE]: JSON.stringify({ [r.volumeId]: 'true' }) } : {}),
 });
 
 /** After the VM exists: `delete_on_termination` gives the volume to the VM (garbage collection). */

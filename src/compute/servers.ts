@@ -17,7 +17,7 @@ import {
   intOf,
   jsonOf,
 } from './model.ts';
-import { ATTACH_CLAIMS } from '../volume/model.ts';
+import { ATTACH_CLAIMS, ATTACH_DELETE } from '../volume/model.ts';
 import { type NovaState, novaState, readTask } from './status.ts';
 
 // A Nova server is a VirtualMachine (+ its VMI). Pure mapping both ways: VM → server record,
@@ -91,11 +91,12 @@ function latest(...times: (string | null | undefined)[]): string {
 }
 
 /** Cinder volumes in the VM (ids Dicot recorded per claim), else the hotplugged claims. */
-function volumesAttached(volumes: VmVolume[], hotplugged: VmVolume[], ids: Record<string, string>): { id: string; deleteOnTermination: boolean }[] {
+function volumesAttached(volumes: VmVolume[], hotplugged: VmVolume[], ids: Record<string, string>, deleted: Record<string, string>): { id: string; deleteOnTermination: boolean }[] {
   const claimOf = (x: VmVolume) => x.dataVolume?.name ?? x.persistentVolumeClaim?.claimName ?? x.name;
   const known = volumes.filter((x) => ids[claimOf(x)] !== undefined);
   const others = hotplugged.filter((x) => ids[claimOf(x)] === undefined);
-  return [...known.map((x) => ({ id: ids[claimOf(x)] as string, deleteOnTermination: false })), ...others.map((x) => ({ id: claimOf(x), deleteOnTermination: false }))];
+  const withId = (id: string) => ({ id, deleteOnTermination: deleted[id] === 'true' });
+  return [...known.map((x) => withId(ids[claimOf(x)] as string)), ...others.map((x) => withId(claimOf(x)))];
 }
 
 /** Pure: VM (+ VMI) → server record. */
@@ -148,7 +149,7 @@ export function toServer(vm: VirtualMachine, vmi: VirtualMachineInstance | undef
     lock: readLock(a[CA.lock]),
     state,
     launchedAt: running.length ? (running[running.length - 1] as string) : null,
-    volumesAttached: volumesAttached(spec.volumes ?? [], hotplugged, StringMap(a[ATTACH_CLAIMS])),
+    volumesAttached: volumesAttached(spec.volumes ?? [], hotplugged, StringMap(a[ATTACH_CLAIMS]), StringMap(a[ATTACH_DELETE])),
     serverGroups: StringList(a[CA.serverGroups]),
     rootDataVolume: rootVol?.dataVolume?.name,
     vm,

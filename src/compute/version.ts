@@ -5,6 +5,6 @@ import type { MicroversionSpec } from '../core/microversion.ts';
 export const COMPUTE_VERSIONS = {
   service: 'compute',
   min: '2.1',
-  max: '2.78',
+  max: '2.79',
   legacyHeader: 'X-OpenStack-Nova-API-Version',
 } as const satisfies MicroversionSpec;

@@ -278,6 +278,8 @@ export const ATTACH_DEVICES = `${P}devices`;
 export const ATTACH_TIMES = `${P}attached-at`;
 /** PVC name → Cinder volume id, for the volumes Dicot attached (and a volume-booted root). */
 export const ATTACH_CLAIMS = `${P}volume-ids`;
+/** Volume id → "true" for the volumes deleted with the server (the VM owns their DataVolume). */
+export const ATTACH_DELETE = `${P}delete-on-termination`;
 
 /** Pure: claim name → attachments, from the VMs of one namespace. `serverIdOf` maps a VM to its server id. */
 export function attachmentsByClaim(vms: VmLike[], serverIdOf: (vm: VmLike) => string, volumeIdOf: (claim: string) => string | undefined): Map<string, Attachment[]> {
