@@ -51,7 +51,8 @@ async function flavorFor(c: Ctx, ref: string): Promise<Flavor> {
   return f;
 }
 
-function userData(raw: string | null | undefined): string | null {
+/** Base64 user data, whitespace removed; null when none. Nova's 400 otherwise. */
+export function userData(raw: string | null | undefined): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
   const text = raw.replace(/\s+/g, '');
   try {

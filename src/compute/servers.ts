@@ -313,8 +313,11 @@ const ownerRef = (vm: VirtualMachine) => ({
 });
 
 /** cloud-init user data: the user's (base64, as Nova takes it), or an empty cloud-config. */
+/** The cloud-init user data a server boots with: its own (base64), else an empty cloud-config. */
+export const cloudInitUserData = (userData: string | null) => userData ?? btoa('#cloud-config\n');
+
 export function cloudInitSecret(vm: VirtualMachine, s: ServerCreate): KubeSecret {
-  const userData = s.userData ?? btoa('#cloud-config\n');
+  const userData = cloudInitUserData(s.userData);
   return {
     metadata: {
       name: cloudInitSecretName(s.object),

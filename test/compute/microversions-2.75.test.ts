@@ -86,6 +86,26 @@ describe('compute 2.75 cleanups', () => {
     assert.deepEqual(Object.keys(asAdmin).sort(), [...expected, 'adminPass', 'user_data'].sort());
   });
 
+  test('rebuild user_data (2.57): refused below, validated, shown and written to the cloud-init Secret', async () => {
+    const rebuild = (v: string, extra: Record<string, unknown>) => api(gw, demo, 'POST', `${C}/servers/${id}/action`, { rebuild: { imageRef: IMAGE, ...extra } }, CV(v));
+    const ud = btoa('#!/bin/sh\necho rebuilt\n');
+    assert.equal((await rebuild('2.56', { user_data: ud })).status, 400);
+    assert.equal((await rebuild('2.57', { user_data: 'not base64!' })).status, 400);
+    const r = await rebuild('2.57', { user_data: ud });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.equal(r.body.server.user_data, ud);
+    await waitActive(gw, demo, id);
+    const admin57 = (await api(gw, admin, 'GET', `${C}/servers/${id}`, undefined, CV('2.57'))).body.server;
+    assert.equal(admin57['OS-EXT-SRV-ATTR:user_data'], ud);
+    const res = await gw.sandbox.fetch(new Request('http://sandbox/api/v1/secrets', { headers: { authorization: `Bearer ${gw.sandbox.adminToken}` } }));
+    const secrets = (await res.json()) as { items: { metadata: { name: string; ownerReferences?: { uid: string }[] }; data: Record<string, string> }[] };
+    const secret = secrets.items.find((x) => x.metadata.name.endsWith('-cloudinit') && x.metadata.ownerReferences?.some((o) => o.uid === id));
+    assert.equal(secret?.data.userdata, ud);
+    const cleared = await rebuild('2.57', { user_data: null });
+    assert.equal(cleared.body.server.user_data, null);
+    await waitActive(gw, demo, id);
+  });
+
   test('flavor swap: "" at 2.74, 0 at 2.75', async () => {
     const swap = async (v: string) => (await api(gw, demo, 'GET', `${C}/flavors/u1.small`, undefined, CV(v))).body.flavor.swap;
     assert.equal(await swap('2.74'), '');

@@ -1,14 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { resolveBootImage } from '../../../src/compute/images.ts';
 import { CA, sha256Hex } from '../../../src/compute/model.ts';
-import { ROOT_VOLUME, rootDiskGiB, rootDiskSpec } from '../../../src/compute/servers.ts';
+import { ROOT_VOLUME, cloudInitSecretName, cloudInitUserData, rootDiskGiB, rootDiskSpec } from '../../../src/compute/servers.ts';
 import { Flavors } from '../../../src/compute/flavors.ts';
 import { badRequest } from '../../../src/core/faults.ts';
 import { R } from '../../../src/kube/index.ts';
 import { Metadata } from '../schemas/common.ts';
 import { versionOf } from '../common.ts';
 import { accessIp, checkState, viewContext } from '../server-common.ts';
-import { generatePassword } from '../server-create.ts';
+import { generatePassword, userData } from '../server-create.ts';
 import { serverRebuilt } from '../views/servers.ts';
 import { type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
 
@@ -26,6 +26,7 @@ const Rebuild = z.looseObject({
   'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
   description: z.string().max(255).nullable().optional(),
   preserve_ephemeral: z.boolean().optional(),
+  user_data: z.string().nullable().optional(),
 });
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -33,6 +34,9 @@ export const rebuildActions: Record<string, ActionHandler> = {
   async rebuild(a) {
     const body = bodyOf(a, Rebuild);
     if (body.description !== undefined && !versionOf(a.c).atLeast('2.19')) throw badRequest("Invalid input for field/attribute rebuild. Additional properties are not allowed ('description' was unexpected)");
+    // 2.57: new user data (null removes it), the cloud-init the rebuilt server boots with.
+    if (body.user_data !== undefined && !versionOf(a.c).atLeast('2.57')) throw badRequest("Invalid input for field/attribute rebuild. Additional properties are not allowed ('user_data' was unexpected)");
+    const newUserData = body.user_data === undefined ? undefined : userData(body.user_data);
     checkState(a.s, 'rebuild', ['active', 'stopped', 'error']);
     const v4 = accessIp('accessIPv4', body.accessIPv4);
     const v6 = accessIp('accessIPv6', body.accessIPv6);
@@ -52,6 +56,9 @@ export const rebuildActions: Record<string, ActionHandler> = {
         template: { spec: { volumes } },
       },
     });
+    if (newUserData !== undefined) {
+      await a.auth.kube.patch(R.secrets, cloudInitSecretName(a.s.object), { data: { userdata: cloudInitUserData(newUserData) } }, { namespace: a.s.namespace, type: 'merge' });
+    }
     if (a.s.rootDataVolume) {
       await a.auth.kube.delete(R.dataVolumes, a.s.rootDataVolume, { namespace: a.s.namespace }).catch(() => undefined);
     }
@@ -64,6 +71,7 @@ export const rebuildActions: Record<string, ActionHandler> = {
       annotations: {
         [CA.image]: imageId,
         ...(body.name !== undefined ? { [CA.name]: body.name } : {}),
+        ...(newUserData !== undefined ? { [CA.userData]: newUserData } : {}),
         ...(body.metadata !== undefined ? { [CA.metadata]: JSON.stringify(body.metadata) } : {}),
         ...(body.description !== undefined ? { [CA.description]: body.description } : {}),
         ...(v4 !== undefined ? { [CA.accessIPv4]: v4 } : {}),
