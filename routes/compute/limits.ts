@@ -89,6 +89,7 @@ export const limitsRoutes = router()
     return c.json({ quota_set: { id: project_id, ...view({ ...DEFAULT_QUOTAS }, versionOf(c)) } }, 200);
   })
   .openapi(detailRoute, async (c) => {
+    checkQuery(c, QuotaQuery);
     const { project_id } = c.req.valid('param');
     const ns = await projectNamespace(c, project_id);
     const [q, u] = await Promise.all([readQuotas(authOf(c).kube, ns), usage(c, ns)]);
@@ -103,6 +104,7 @@ export const limitsRoutes = router()
     return c.json({ quota_set: { id: project_id, ...view(await readQuotas(authOf(c).kube, ns), versionOf(c)) } }, 200);
   })
   .openapi(updateRoute, async (c) => {
+    checkQuery(c, QuotaQuery);
     const auth = authOf(c);
     requireAdmin(auth, 'os_compute_api:os-quota-sets:update');
     const { project_id } = c.req.valid('param');
@@ -115,6 +117,7 @@ export const limitsRoutes = router()
     return c.json({ quota_set: view(next, versionOf(c)) }, 200);
   })
   .openapi(deleteRoute, async (c) => {
+    checkQuery(c, QuotaQuery);
     const auth = authOf(c);
     requireAdmin(auth, 'os_compute_api:os-quota-sets:delete');
     const ns = await projectNamespace(c, c.req.valid('param').project_id);

@@ -4,8 +4,8 @@ import type { ServerRecord } from '../../src/compute/servers.ts';
 import { badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
 import type { ApiVersion } from '../../src/core/microversion.ts';
 import { getVolume, listVolumes, volumeContext } from '../../src/volume/service.ts';
-import { type Ctx, authOf, jsonBody, router, versionOf } from './common.ts';
-import { AnyObject, ServerIdParam, json } from './schemas/common.ts';
+import { type Ctx, authOf, checkQuery, jsonBody, queryOf, router, versionOf } from './common.ts';
+import { AnyObject, Query, ServerIdParam, json } from './schemas/common.ts';
 import { checkLock, loadServer } from './server-common.ts';
 
 // /servers/{id}/os-volume_attachments (nova/api/openstack/compute/volumes.py): attach, list,
@@ -15,8 +15,22 @@ import { checkLock, loadServer } from './server-common.ts';
 const tags = ['compute: volume attachments'];
 const VolParam = ServerIdParam.extend({ volume_id: z.string().min(1) });
 const Body = z.record(z.string(), z.unknown());
+/** limit/offset paging of the list (from 2.75 nothing else). */
+const ListQuery = Query({ limit: z.string().optional(), offset: z.string().optional() });
+/** Keys of the attach body per version (tag 2.49, delete_on_termination 2.79). */
+const ATTACH_KEYS: [string, string][] = [
+  ['volumeId', '2.1'],
+  ['device', '2.1'],
+  ['tag', '2.49'],
+  ['delete_on_termination', '2.79'],
+];
+const nonNegative = (name: string, raw: string | null): number | undefined => {
+  if (raw === null) return undefined;
+  if (!/^\d+$/.test(raw)) throw badRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' does not match '^[0-9]*$'`);
+  return Number(raw);
+};
 const r = {
-  list: createRoute({ method: 'get', path: '/servers/{server_id}/os-volume_attachments', tags, summary: 'List volume attachments', request: { params: ServerIdParam }, responses: { 200: json(AnyObject, 'Attachments') } }),
+  list: createRoute({ method: 'get', path: '/servers/{server_id}/os-volume_attachments', tags, summary: 'List volume attachments', request: { params: ServerIdParam, query: ListQuery }, responses: { 200: json(AnyObject, 'Attachments') } }),
   show: createRoute({ method: 'get', path: '/servers/{server_id}/os-volume_attachments/{volume_id}', tags, summary: 'Show a volume attachment', request: { params: VolParam }, responses: { 200: json(AnyObject, 'Attachment') } }),
   attach: createRoute({
     method: 'post',
@@ -62,9 +76,15 @@ async function find(c: Ctx, s: ServerRecord, volumeId: string): Promise<VolumeAt
 
 export const volumeAttachmentRoutes = router()
   .openapi(r.list, async (c) => {
+    checkQuery(c, ListQuery);
+    const q = queryOf(c);
+    const limit = nonNegative('limit', q.get('limit'));
+    const offset = nonNegative('offset', q.get('offset')) ?? 0;
     const s = await loadServer(c, c.req.valid('param').server_id);
     const v = versionOf(c);
-    return c.json({ volumeAttachments: (await attachmentsFor(c, s)).map((a) => view(v, a)) }, 200);
+    const all = await attachmentsFor(c, s);
+    const page = all.slice(offset, limit === undefined ? undefined : offset + limit);
+    return c.json({ volumeAttachments: page.map((a) => view(v, a)) }, 200);
   })
   .openapi(r.show, async (c) => {
     const { server_id, volume_id } = c.req.valid('param');
@@ -78,9 +98,10 @@ export const volumeAttachmentRoutes = router()
     const volumeId = req.volumeId;
     if (typeof volumeId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
     const v = versionOf(c);
-    if (req.tag !== undefined && !v.atLeast('2.49')) throw badRequest("Invalid input for field/attribute volumeAttachment. Additional properties are not allowed ('tag' was unexpected)");
+    const allowed = new Set(ATTACH_KEYS.filter(([, since]) => v.atLeast(since)).map(([k]) => k));
+    const extra = Object.keys(req).find((k) => !allowed.has(k));
+    if (extra) throw badRequest(`Invalid input for field/attribute volumeAttachment. Additional properties are not allowed ('${extra}' was unexpected)`);
     const dot = req.delete_on_termination;
-    if (dot !== undefined && !v.atLeast('2.79')) throw badRequest("Invalid input for field/attribute volumeAttachment. Additional properties are not allowed ('delete_on_termination' was unexpected)");
     if (dot !== undefined && typeof dot !== 'boolean') throw badRequest(`Invalid input for field/attribute delete_on_termination. Value: ${JSON.stringify(dot)}. ${JSON.stringify(dot)} is not of type 'boolean'`);
     const s = await loadServer(c, c.req.valid('param').server_id);
     checkLock(c, s);

@@ -12,11 +12,13 @@ describe('compute 2.75 cleanups', () => {
   let admin: string;
   let demo: string;
   let id: string;
+  let project: string;
   before(async () => {
     installTestImages();
     gw = await startTestGateway();
     admin = await gw.adminToken();
     demo = await demoToken(gw, admin);
+    project = (await api(gw, demo, 'GET', '/identity/v3/auth/tokens', undefined, { 'x-subject-token': demo })).body.token.project.id;
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'mv', imageRef: IMAGE, flavorRef: 'u1.small', networks: 'none' } });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     id = r.body.server.id;
@@ -34,6 +36,8 @@ describe('compute 2.75 cleanups', () => {
       [demo, `${C}/limits?foo=1`],
       [demo, `${C}/os-server-groups?foo=1`],
       [admin, `${C}/os-services?xxx=nova-compute`],
+      [admin, `${C}/os-quota-sets/${project}?foo=1`],
+      [admin, `${C}/os-quota-sets/${project}/detail?foo=1`],
       [admin, `${C}/os-hypervisors?foo=1`],
       [admin, `${C}/os-hypervisors/detail?foo=1`],
     ];

@@ -57,8 +57,18 @@ describe('compute 2.79: delete_on_termination on volume attachments', () => {
     assert.deepEqual(srv['os-extended-volumes:volumes_attached'], [{ id: vol, delete_on_termination: true }]);
     // Without the field: false.
     const plain = await newVolume('dot-plain');
+    assert.equal((await attach(server, { volumeId: plain, foo: 1 }, '2.79')).status, 400, 'no other keys');
     const att2 = await attach(server, { volumeId: plain }, '2.79');
     assert.equal(att2.body.volumeAttachment.delete_on_termination, false);
+    // The list pages by limit/offset; from 2.75 nothing else.
+    const page = (query: string, v = '2.79') => call(gw, demo, 'GET', `${C}/servers/${server}/os-volume_attachments?${query}`, undefined, CV(v));
+    const both = (await list('2.79')).body.volumeAttachments;
+    assert.equal(both.length, 2);
+    assert.deepEqual((await page('limit=1')).body.volumeAttachments, both.slice(0, 1));
+    assert.deepEqual((await page('offset=1')).body.volumeAttachments, both.slice(1));
+    assert.equal((await page('limit=x')).status, 400);
+    assert.equal((await page('foo=1', '2.74')).status, 200);
+    assert.equal((await page('foo=1', '2.75')).status, 400);
   });
 
   test('deleting the server deletes the volumes attached with delete_on_termination, not the others nor a detached one', async () => {
