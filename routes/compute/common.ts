@@ -116,11 +116,11 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
 
 /**
  * From 2.75 Nova's query schemas forbid additional properties: an unknown query parameter is
- * a 400 (below 2.75 it is ignored). `schema` is the route's query schema: its keys are the
- * parameters the API knows.
+ * a 400 (below 2.75 it is ignored; a few APIs were strict earlier: `since`). `schema` is the
+ * route's query schema: its keys are the parameters the API knows.
  */
-export function checkQuery(c: Ctx, schema: z.ZodObject): void {
-  if (!versionOf(c).atLeast('2.75')) return;
+export function checkQuery(c: Ctx, schema: z.ZodObject, since = '2.75'): void {
+  if (!versionOf(c).atLeast(since)) return;
   const known = schema.shape;
   for (const key of new Set(queryOf(c).keys())) {
     if (!Object.hasOwn(known, key)) throw badRequest(`Invalid input for query parameters ${key}. Additional properties are not allowed ('${key}' was unexpected)`);

@@ -61,12 +61,12 @@ function serversOf(c: Ctx, usage: Usage | undefined): { servers?: { uuid: string
   return list.length || versionOf(c).atLeast('2.75') ? { servers: list } : {};
 }
 
-/** 2.53 list parameters: hostname pattern (substring, like Nova's), paging by id. */
+/** List parameters: paging by id (2.33), hostname pattern (2.53; a substring, like Nova's). */
 function listedNodes(c: Ctx, nodes: KubeNode[]): { nodes: [KubeNode, number][]; next: string | undefined } {
   const all = nodes.map((n, i) => [n, i] as [KubeNode, number]);
-  if (!versionOf(c).atLeast('2.53')) return { nodes: all, next: undefined };
+  if (!versionOf(c).atLeast('2.33')) return { nodes: all, next: undefined };
   const q = queryOf(c);
-  const pattern = q.get('hypervisor_hostname_pattern');
+  const pattern = versionOf(c).atLeast('2.53') ? q.get('hypervisor_hostname_pattern') : null;
   if (pattern !== null) {
     if (q.has('limit') || q.has('marker')) throw badRequest('Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.');
     const found = all.filter(([n]) => (n.metadata.name ?? '').includes(pattern));
@@ -163,7 +163,8 @@ export const infrastructureRoutes = router()
   })
   .openapi(hvList, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:list');
-    checkQuery(c, HypervisorListQuery);
+    // Nova's 2.53 schemas already forbid other parameters.
+    checkQuery(c, HypervisorListQuery, '2.53');
     const servers = withServers(c);
     const [all, usage] = await Promise.all([sortedNodes(c), servers ? runningByNode(c) : undefined]);
     const { nodes, next } = listedNodes(c, all);
@@ -172,7 +173,8 @@ export const infrastructureRoutes = router()
   })
   .openapi(hvDetail, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:list-detail');
-    checkQuery(c, HypervisorListQuery);
+    // Nova's 2.53 schemas already forbid other parameters.
+    checkQuery(c, HypervisorListQuery, '2.53');
     const servers = withServers(c);
     const [all, usage] = await Promise.all([sortedNodes(c), runningByNode(c)]);
     const { nodes, next } = listedNodes(c, all);
@@ -192,7 +194,7 @@ export const infrastructureRoutes = router()
   })
   .openapi(hvShow, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:show');
-    checkQuery(c, HypervisorShowQuery);
+    checkQuery(c, HypervisorShowQuery, '2.53');
     const id = c.req.valid('param').id;
     const [nodes, usage] = await Promise.all([sortedNodes(c), runningByNode(c)]);
     const i = nodes.findIndex((n, idx) => String(idOf(c, n, idx)) === id);

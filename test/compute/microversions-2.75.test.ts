@@ -38,14 +38,17 @@ describe('compute 2.75 cleanups', () => {
       [admin, `${C}/os-services?xxx=nova-compute`],
       [admin, `${C}/os-quota-sets/${project}?foo=1`],
       [admin, `${C}/os-quota-sets/${project}/detail?foo=1`],
-      [admin, `${C}/os-hypervisors?foo=1`],
-      [admin, `${C}/os-hypervisors/detail?foo=1`],
     ];
     for (const [token, path] of paths) {
       assert.equal((await api(gw, token, 'GET', path, undefined, CV('2.74'))).status, 200, `${path} at 2.74`);
       const r = await api(gw, token, 'GET', path, undefined, CV('2.75'));
       assert.equal(r.status, 400, `${path} at 2.75`);
       assert.match(r.body.badRequest.message, /Additional properties are not allowed \('(foo|xxx)' was unexpected\)/);
+    }
+    // Hypervisors were strict from 2.53 already.
+    for (const path of [`${C}/os-hypervisors?foo=1`, `${C}/os-hypervisors/detail?foo=1`]) {
+      assert.equal((await api(gw, admin, 'GET', path, undefined, CV('2.52'))).status, 200, `${path} at 2.52`);
+      assert.equal((await api(gw, admin, 'GET', path, undefined, CV('2.53'))).status, 400, `${path} at 2.53`);
     }
     // Known parameters stay fine at 2.75.
     assert.equal((await api(gw, demo, 'GET', `${C}/servers/detail?name=mv&status=ACTIVE&limit=5&sort_key=display_name&sort_dir=asc`, undefined, CV('2.75'))).status, 200);
@@ -132,5 +135,13 @@ describe('compute 2.75 cleanups', () => {
     const show = await api(gw, admin, 'GET', `${C}/os-hypervisors/${one.id}?with_servers=1`, undefined, CV('2.75'));
     assert.ok(Array.isArray(show.body.hypervisor.servers));
     assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors?with_servers=maybe`, undefined, CV('2.75'))).status, 400);
+    // Paging (2.33) and the hostname pattern (2.53).
+    const p1 = await api(gw, admin, 'GET', `${C}/os-hypervisors?limit=1`, undefined, CV('2.33'));
+    assert.equal(p1.body.hypervisors.length, 1);
+    assert.match(p1.body.hypervisors_links[0].href, /marker=/);
+    const name = p1.body.hypervisors[0].hypervisor_hostname;
+    const found = await api(gw, admin, 'GET', `${C}/os-hypervisors?hypervisor_hostname_pattern=${name}`, undefined, CV('2.53'));
+    assert.deepEqual(found.body.hypervisors.map((h: { hypervisor_hostname: string }) => h.hypervisor_hostname), [name]);
+    assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors?hypervisor_hostname_pattern=nowhere`, undefined, CV('2.53'))).status, 404);
   });
 });
