@@ -38,7 +38,7 @@ function randomToken(): string {
 }
 
 /** The gateway's service account and its binding (cluster-admin until a narrower role exists). */
-const GATEWAY_OBJECTS: [string, unknown][] = [
+export const GATEWAY_OBJECTS: [string, unknown][] = [
   ['/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dicot-system' } }],
   ['/api/v1/namespaces/dicot-system/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'dicot-gateway', namespace: 'dicot-system' } }],
   [

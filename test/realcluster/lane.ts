@@ -1,0 +1,39 @@
+// The real-cluster lane as a library: a control plane (cluster.ts) with the KubeVirt add-ons
+// (addons.ts) running, and how tests reach it. `DICOT_TEST_CLUSTER=real` makes the shared test
+// helpers (test/helpers/gateway.ts, test/clients/cli.ts) start one of these instead of a sandbox.
+
+import { installAddons } from './addons.ts';
+import { buildBinaries, type RealCluster, startCluster, startEtcd } from './cluster.ts';
+
+export interface Lane extends RealCluster {
+  /** Resolves when the simulated KubeVirt/CDI controllers have caught up. */
+  idle(): Promise<void>;
+}
+
+/** True when the tests are asked to run against a real kube-apiserver. */
+export const realClusterRequested = () => process.env.DICOT_TEST_CLUSTER === 'real';
+
+/** Builds (cached) and starts a fresh cluster with its add-ons; stop() ends everything it started. */
+export async function startLane(log?: (s: string) => void): Promise<Lane> {
+  await buildBinaries(log);
+  const etcd = await startEtcd();
+  let cluster: RealCluster | undefined;
+  try {
+    cluster = await startCluster({ etcd, ...(log ? { log } : {}) });
+    const addons = await installAddons(cluster);
+    const c = cluster;
+    return {
+      ...c,
+      idle: () => addons.idle(),
+      stop: async () => {
+        await addons.stop();
+        await c.stop();
+        await etcd.stop();
+      },
+    };
+  } catch (e) {
+    await cluster?.stop();
+    await etcd.stop();
+    throw e;
+  }
+}
