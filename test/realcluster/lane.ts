@@ -2,6 +2,7 @@
 // (addons.ts) running, and how tests reach it. `DICOT_TEST_CLUSTER=real` makes the shared test
 // helpers (test/helpers/gateway.ts, test/clients/cli.ts) start one of these instead of a sandbox.
 
+import type { Sandbox } from '../../src/sandbox/index.ts';
 import { installAddons } from './addons.ts';
 import { buildBinaries, type RealCluster, startCluster, startEtcd } from './cluster.ts';
 
@@ -36,4 +37,34 @@ export async function startLane(log?: (s: string) => void): Promise<Lane> {
     await etcd.stop();
     throw e;
   }
+}
+
+/**
+ * The lane seen through the sandbox's interface, for test helpers written against it: requests
+ * to any origin go to the real apiserver; sandbox-only hooks (fault injection, adding tokens)
+ * are refused loudly, since a real apiserver has no such thing.
+ */
+export function laneAsSandbox(lane: Lane): Sandbox {
+  const refuse = (what: string) => () => {
+    throw new Error(`${what} is a sandbox-only hook; the real-cluster lane has no equivalent`);
+  };
+  return {
+    async fetch(req: Request) {
+      const u = new URL(req.url);
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
+      return lane.fetch(`${lane.url}${u.pathname}${u.search}`, {
+        method: req.method,
+        headers: req.headers,
+        ...(body ? { body } : {}),
+        signal: req.signal,
+      });
+    },
+    adminToken: lane.adminToken,
+    gatewayToken: lane.gatewayToken,
+    addToken: refuse('addToken'),
+    faults: new Proxy({} as Sandbox['faults'], { get: (_, p) => refuse(`faults.${String(p)}`) }),
+    ready: Promise.resolve(),
+    idle: () => lane.idle(),
+    close: () => lane.stop(),
+  };
 }
