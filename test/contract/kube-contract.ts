@@ -142,6 +142,14 @@ export async function kubeContract(t: Suite, opts: ContractOptions): Promise<voi
         ],
       },
     };
+    // Groups under k8s.io need an API review annotation.
+    const pg = `ct${run}.contract.k8s.io`;
+    const unapproved = await k.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { ...crd, metadata: { name: `widgets.${pg}` }, spec: { ...crd.spec, group: pg } });
+    assert.equal(unapproved.status, 422);
+    assert.equal(
+      unapproved.body.message,
+      `CustomResourceDefinition.apiextensions.k8s.io "widgets.${pg}" is invalid: metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111`,
+    );
     const created = await k.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     await k.until('the CRD to be established', async () => {

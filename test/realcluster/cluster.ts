@@ -154,11 +154,18 @@ async function stopProc(p: Proc): Promise<void> {
   clearTimeout(timer);
 }
 
-/** fetch trusting `ca` (the lane's cluster CA). */
+/** fetch trusting `ca` (the lane's cluster CA); takes a global Request too (undici's own fetch would not). */
 export function caFetch(ca: string): typeof fetch {
   const dispatcher = new Agent({ connect: { ca } });
-  return ((input: string | URL | Request, init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as typeof fetch;
+  type Init = Parameters<typeof undiciFetch>[1];
+  return ((input: string | URL | Request, init?: RequestInit) => {
+    if (input instanceof Request) {
+      const r = input;
+      const body = r.method === 'GET' || r.method === 'HEAD' ? undefined : r.body;
+      return undiciFetch(r.url, { method: r.method, headers: r.headers, body, duplex: 'half', signal: r.signal, ...(init as Init), dispatcher } as Init);
+    }
+    return undiciFetch(input, { ...(init as Init), dispatcher });
+  }) as unknown as typeof fetch;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, procs: Proc[], timeoutMs: number, logs: string[]): Promise<void> {
