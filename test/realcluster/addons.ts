@@ -28,7 +28,7 @@ const REPO = join(import.meta.dirname, '..', '..');
 type Obj = Record<string, unknown> & { metadata: { name: string; namespace?: string; labels?: Record<string, string> } };
 
 /** POST as the lane's admin; an existing object is left alone. */
-async function apply(c: RealCluster, path: string, body: unknown): Promise<void> {
+async function apply(c: Pick<RealCluster, 'url' | 'fetch' | 'adminToken'>, path: string, body: unknown): Promise<void> {
   const res = await c.fetch(`${c.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${c.adminToken}`, 'content-type': 'application/json' },
@@ -123,16 +123,10 @@ async function serveAggregated(apis: AggregatedApi[], frontProxyCa: string) {
   });
 }
 
-/** Installs the add-ons on `c` and starts the simulated KubeVirt/CDI behind them. */
-export async function installAddons(c: RealCluster): Promise<Addons> {
+/** Creates the add-on CRDs and waits until each is served. */
+export async function installCrds(c: Pick<RealCluster, 'url' | 'fetch' | 'adminToken'>): Promise<void> {
   const crds = addonCrds();
   await Promise.all(crds.map((crd) => apply(c, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)));
-  for (const o of operatorRbac()) {
-    await apply(c, `/apis/rbac.authorization.k8s.io/v1/${o.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`, o);
-  }
-  for (const [path, body] of GATEWAY_OBJECTS) await apply(c, path, body);
-  // Established CRDs are served; wait for every one.
-  const client: KubeClient = createKubeClient({ server: c.url, fetch: c.fetch, token: c.ids.controller.token });
   for (const crd of crds) {
     const spec = crd.spec as { group: string; versions: { name: string }[]; names: { plural: string } };
     const path = `${c.url}/apis/${spec.group}/${spec.versions[0]?.name}/${spec.names.plural}?limit=1`;
@@ -144,6 +138,15 @@ export async function installAddons(c: RealCluster): Promise<Addons> {
       await new Promise((res) => setTimeout(res, 50));
     }
   }
+}
+
+/** Installs the rest of the add-ons on `c` (after installCrds) and starts the simulated KubeVirt/CDI behind them. */
+export async function installAddons(c: RealCluster): Promise<Addons> {
+  for (const o of operatorRbac()) {
+    await apply(c, `/apis/rbac.authorization.k8s.io/v1/${o.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`, o);
+  }
+  for (const [path, body] of GATEWAY_OBJECTS) await apply(c, path, body);
+  const client: KubeClient = createKubeClient({ server: c.url, fetch: c.fetch, token: c.ids.controller.token });
   await seedCluster(client);
 
   const apis = createAggregatedApis({ client, timing: INSTANT_TIMING });

@@ -217,6 +217,11 @@ export interface StartOptions {
   /** An etcd to share (each cluster gets its own key prefix); by default the cluster starts its own. */
   etcd?: Etcd;
   log?: (s: string) => void;
+  /**
+   * Runs once the apiserver is ready, before the controller manager starts: CRDs installed
+   * here are in the garbage collector's first discovery (later ones wait for its 30 s resync).
+   */
+  prepare?: (c: Pick<RealCluster, 'url' | 'fetch' | 'adminToken'>) => Promise<void>;
 }
 
 /** Starts kube-apiserver + kube-controller-manager (and etcd unless given) and waits until ready. */
@@ -227,7 +232,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<RealCluster
   const stopAll = async () => {
     for (const p of procs.reverse()) await stopProc(p);
     await ownEtcd?.stop();
-    await rm(dir, { recursive: true, force: true });
+    // DICOT_LANE_KEEP=1 keeps the certificates and component logs for reading.
+    if (process.env.DICOT_LANE_KEEP) console.error(`lane logs kept in ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   };
   try {
     const etcdP = opts.etcd ? Promise.resolve(opts.etcd) : startEtcd(join(dir, 'etcd'));
@@ -294,6 +301,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<RealCluster
     const laneFetch = caFetch(ca);
     const get = (path: string) => laneFetch(`${url}${path}`, { headers: { authorization: `Bearer ${ids.admin.token}` } });
     await waitFor('kube-apiserver /readyz', async () => (await get('/readyz')).status === 200, procs, 60_000, [apiLog]);
+
+    await opts.prepare?.({ url, fetch: laneFetch, adminToken: ids.admin.token });
 
     // kubeconfig (admin) for kubectl and the controller manager.
     const kubeconfig = f('kubeconfig');

@@ -3,7 +3,7 @@
 // helpers (test/helpers/gateway.ts, test/clients/cli.ts) start one of these instead of a sandbox.
 
 import type { Sandbox } from '../../src/sandbox/index.ts';
-import { installAddons } from './addons.ts';
+import { installAddons, installCrds } from './addons.ts';
 import { buildBinaries, type RealCluster, startCluster, startEtcd } from './cluster.ts';
 
 export interface Lane extends RealCluster {
@@ -20,7 +20,7 @@ export async function startLane(log?: (s: string) => void): Promise<Lane> {
   const etcd = await startEtcd();
   let cluster: RealCluster | undefined;
   try {
-    cluster = await startCluster({ etcd, ...(log ? { log } : {}) });
+    cluster = await startCluster({ etcd, prepare: installCrds, ...(log ? { log } : {}) });
     const addons = await installAddons(cluster);
     const c = cluster;
     return {
