@@ -14,13 +14,14 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { parseAllDocuments } from 'yaml';
 import { selfSignedTls } from '../../platform/sandbox-http.ts';
-import { createKubeClient, type KubeClient } from '../../src/kube/index.ts';
+import { createKubeClient, type KubeClient, R } from '../../src/kube/index.ts';
 import { bootstrapObjects } from '../../src/sandbox/apiserver/bootstrap.ts';
 import { seedCrds } from '../../src/sandbox/apiserver/crds.ts';
 import { parseRequest } from '../../src/sandbox/apiserver/request-info.ts';
-import { createAggregatedApis, INSTANT_TIMING, seedCluster, startControllers } from '../../src/sandbox/cluster/index.ts';
+import { createAggregatedApis, createServiceResolver, INSTANT_TIMING, seedCluster, startControllers } from '../../src/sandbox/cluster/index.ts';
 import { GATEWAY_OBJECTS } from '../../src/sandbox/index.ts';
 import type { AggregatedApi } from '../../src/sandbox/types.ts';
+import { startBackends } from './backends.ts';
 import type { RealCluster } from './cluster.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -192,6 +193,13 @@ export async function installAddons(c: RealCluster): Promise<Addons> {
     }
   }
 
+  // CDI's upload proxy and KubeVirt's export servers (see backends.ts).
+  const backends = await startBackends({ client, resolver: createServiceResolver({ client }), dir: c.dir });
+  if (backends) {
+    const url = backends.url;
+    await client.patch(R.cdiConfigs, 'config', { spec: { uploadProxyURLOverride: url }, status: { uploadProxyURL: url } }, { type: 'merge' });
+  }
+
   const abort = new AbortController();
   const controllers = startControllers({ client, timing: INSTANT_TIMING, signal: abort.signal });
   await controllers.idle();
@@ -200,6 +208,7 @@ export async function installAddons(c: RealCluster): Promise<Addons> {
       // Watch events reach the controllers a moment after a write: settle until quiet twice.
       for (let quiet = 0; quiet < 2; ) {
         await controllers.idle();
+        await backends?.sync();
         await new Promise((r) => setTimeout(r, 60));
         quiet++;
       }
@@ -208,6 +217,7 @@ export async function installAddons(c: RealCluster): Promise<Addons> {
     async stop() {
       abort.abort();
       await controllers.stop();
+      await backends?.close();
       await agg.close();
     },
   };
