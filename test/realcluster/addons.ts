@@ -201,14 +201,13 @@ export async function installAddons(c: RealCluster): Promise<Addons> {
   }
 
   const abort = new AbortController();
-  const controllers = startControllers({ client, timing: INSTANT_TIMING, signal: abort.signal });
+  const controllers = startControllers({ client, timing: INSTANT_TIMING, signal: abort.signal, first: backends ? [backends.controller] : [] });
   await controllers.idle();
   return {
     async idle() {
       // Watch events reach the controllers a moment after a write: settle until quiet twice.
       for (let quiet = 0; quiet < 2; ) {
         await controllers.idle();
-        await backends?.sync();
         await new Promise((r) => setTimeout(r, 60));
         quiet++;
       }

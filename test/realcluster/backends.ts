@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
 import { AlreadyExistsError, type KubeClient, type KubeObject, R } from '../../src/kube/index.ts';
+import type { Controller, Engine } from '../../src/sandbox/cluster/index.ts';
+import { EXPORT_SERVICE_PREFIX } from '../../src/sandbox/cluster/export.ts';
 import type { ServiceResolver } from '../../src/sandbox/types.ts';
 
 const run = promisify(execFile);
@@ -47,8 +49,8 @@ interface VmExport extends KubeObject {
 
 export interface Backends {
   url: string;
-  /** Gives every Ready export its Service, Pod and Endpoints (also runs every 250 ms). */
-  sync(): Promise<void>;
+  /** Gives every export its Service, exporter Pod and Endpoints. */
+  controller: (engine: Engine) => Controller;
   close(): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ export async function startBackends(opts: { client: KubeClient; resolver: Servic
   const done = new Set<string>();
   const give = async (ex: VmExport) => {
     const ns = ex.metadata.namespace as string;
-    const name = ex.status?.serviceName as string;
+    const name = ex.status?.serviceName ?? `${EXPORT_SERVICE_PREFIX}${ex.metadata.name}`;
     const owner = { apiVersion: 'export.kubevirt.io/v1beta1', kind: 'VirtualMachineExport', name: ex.metadata.name as string, uid: ex.metadata.uid as string };
     const meta = { name, namespace: ns, labels: { 'kubevirt.io': 'virt-exporter' }, ownerReferences: [owner] };
     const pod = await ensure(R.pods, { metadata: meta, spec: { nodeName: 'sandbox-node-1', containers: [{ name: 'exporter', image: 'quay.io/kubevirt/virt-exportserver' }] } } as KubeObject);
@@ -110,31 +112,17 @@ export async function startBackends(opts: { client: KubeClient; resolver: Servic
       subsets: [{ addresses: [{ ip, targetRef: { kind: 'Pod', name, namespace: ns } }], ports: [{ name: 'https', port: server.port, protocol: 'TCP' }] }],
     } as KubeObject);
   };
-  let running: Promise<void> | undefined;
-  const sync = () => {
-    running ??= (async () => {
-      try {
-        const list = await client.list<VmExport>(R.virtualMachineExports);
-        for (const ex of list.items) {
-          const key = `${ex.metadata.uid}`;
-          if (ex.status?.phase !== 'Ready' || !ex.status.serviceName || done.has(key)) continue;
-          await give(ex);
-          done.add(key);
-        }
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-  const timer = setInterval(() => sync().catch(() => {}), 250);
-  return {
-    url,
-    sync,
-    close: async () => {
-      clearInterval(timer);
-      await running?.catch(() => {});
-      await server.close();
+  // Runs before the sandbox's export controller for the same event, so an export is never
+  // Ready before its Service has endpoints (virt-controller waits for the exporter pod).
+  const controller = (engine: Engine): Controller => ({
+    name: 'lane-exporter',
+    type: R.virtualMachineExports,
+    async reconcile(key) {
+      const ex = engine.get<VmExport>(R.virtualMachineExports, key);
+      if (!ex || ex.metadata.deletionTimestamp || done.has(ex.metadata.uid as string)) return;
+      await give(ex);
+      done.add(ex.metadata.uid as string);
     },
-  };
+  });
+  return { url, controller, close: () => server.close() };
 }
