@@ -47,10 +47,15 @@ export async function startCliSession(name: string): Promise<CliSession> {
     const { startLane } = await import('../realcluster/lane.ts');
     const lane = await startLane();
     stopLane = () => lane.stop();
-    const kubernetes = { server: lane.url, ca: lane.ca, token: lane.gatewayToken };
-    const config = parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity: { scrypt }, regions: [{ name: 'RegionOne', identity: true, kubernetes }] });
-    node = await startNode(config, { stateDir: dir, log: () => {} });
-    cloudsFile = await bootstrapSandbox({ server: lane.url, fetch: lane.fetch, token: () => lane.gatewayToken }, dir, node.url, scrypt);
+    try {
+      const kubernetes = { server: lane.url, ca: lane.ca, token: lane.gatewayToken };
+      const config = parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity: { scrypt }, regions: [{ name: 'RegionOne', identity: true, kubernetes }] });
+      node = await startNode(config, { stateDir: dir, log: () => {} });
+      cloudsFile = await bootstrapSandbox({ server: lane.url, fetch: lane.fetch, token: () => lane.gatewayToken }, dir, node.url, scrypt);
+    } catch (e) {
+      await lane.stop();
+      throw e;
+    }
   } else {
     const config = parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity: { scrypt } });
     node = await startNode(config, { stateDir: dir, timing: 'instant', log: () => {} });

@@ -50,7 +50,14 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     const { startLane, laneAsSandbox } = await import('../realcluster/lane.ts');
     const { serverPlatform } = await import('../../platform/server.ts');
     const { nodeFetch } = await import('../../platform/node.ts');
-    const lanes = await Promise.all(names.map(() => startLane()));
+    const started = await Promise.allSettled(names.map(() => startLane()));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      // Stop the clusters that did start: nothing outlives a failed setup.
+      for (const r of started) if (r.status === 'fulfilled') await r.value.stop();
+      throw failed.reason;
+    }
+    const lanes = started.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof startLane>>>).value);
     const regions = names.map((name, i) => {
       const lane = lanes[i] as Awaited<ReturnType<typeof startLane>>;
       sandboxes[name] = laneAsSandbox(lane);
