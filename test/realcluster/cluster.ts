@@ -45,7 +45,7 @@ export async function buildBinaries(log: (s: string) => void = () => {}): Promis
   const ldflags = ['-s', '-w'];
   for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'])
     ldflags.push(`-X ${pkg}.gitVersion=${v}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`);
-  const env = { ...process.env, GOFLAGS: '-mod=mod' };
+  const env = { ...process.env, GOFLAGS: `-mod=mod ${process.env.GOFLAGS ?? ''}`.trim() };
   for (const name of stale) {
     log(`building ${name} (${COMMANDS[name]})…`);
     const started = Date.now();
