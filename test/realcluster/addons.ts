@@ -39,9 +39,19 @@ async function apply(c: Pick<RealCluster, 'url' | 'fetch' | 'adminToken'>, path:
   await res.body?.cancel();
 }
 
-/** The add-on CRDs: the sandbox's table (what a KubeVirt + CDI + Multus + CSI snapshot cluster has) and deploy/crds/*.yaml. */
+/**
+ * The add-on CRDs: the sandbox's table (what a KubeVirt + CDI + Multus + CSI snapshot cluster
+ * has) with the structural schemas of crds/schemas.json (gen-schemas.ts) where one exists, so
+ * the apiserver prunes and validates as KubeVirt's and CDI's own CRDs make it; and deploy/crds/*.yaml.
+ */
 export function addonCrds(): Obj[] {
-  const crds = seedCrds() as Obj[];
+  const schemas = JSON.parse(readFileSync(join(import.meta.dirname, 'crds', 'schemas.json'), 'utf8')) as Record<string, unknown>;
+  const crds = (seedCrds() as Obj[]).map((crd) => {
+    const schema = schemas[crd.metadata.name];
+    if (!schema) return crd;
+    const spec = crd.spec as { versions: Record<string, unknown>[] };
+    return { ...crd, spec: { ...spec, versions: spec.versions.map((v) => ({ ...v, schema: { openAPIV3Schema: schema } })) } };
+  });
   const dir = join(REPO, 'deploy', 'crds');
   if (existsSync(dir)) {
     for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
