@@ -124,7 +124,7 @@ test('the catalog lists every region with region and region_id, three interfaces
   assert.deepEqual(Object.keys(t[0]?.endpoints[0] ?? {}).sort(), ['id', 'interface', 'region', 'region_id', 'url']);
   const eps = await endpointList('http://h', ['RegionOne']);
   assert.ok(eps.some((e) => e.url === 'http://h/RegionOne/compute/v2.1'));
-  assert.ok(eps.some((e) => e.url === 'http://h/RegionOne/volume/v3'), 'endpoint lists carry no project');
+  assert.ok(eps.some((e) => e.url === 'http://h/RegionOne/volume/v3/$(project_id)s'), 'Keystone endpoint lists carry the project as a template');
 });
 
 const claims = (over: Partial<TokenClaims> = {}): TokenClaims => ({
