@@ -133,3 +133,18 @@ test('Cinder /attachments (3.27): create attaches to the server, list/show, dele
   await volumeStatus(vol.id, 'available');
   assert.equal((await call(gw, demo, 'POST', `${V(project)}/attachments`, { attachment: { volume_uuid: vol.id, connector: {} } }, MV)).status, 400);
 });
+
+test('the legacy Cinder flow: os-attach with a mountpoint, os-detach', async () => {
+  const s = await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'legacy', imageRef: IMAGE, flavorRef: 'u1.small', networks: 'none' } });
+  await waitServer(gw, demo, s.body.server.id, 'ACTIVE');
+  const vol = (await call(gw, demo, 'POST', `${V(project)}/volumes`, { volume: { size: 1 } })).body.volume;
+  await volumeStatus(vol.id, 'available');
+  const p = V(project);
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${crypto.randomUUID()}/action`, { 'os-attach': { instance_uuid: s.body.server.id, mountpoint: '/dev/vdb' } })).status, 404);
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-attach': { instance_uuid: s.body.server.id, mountpoint: '/dev/vdb' } })).status, 202);
+  const v = await volumeStatus(vol.id, 'in-use');
+  assert.equal(v.attachments[0].device, '/dev/vdb');
+  assert.equal(v.attachments[0].id, vol.id);
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-detach': {} })).status, 202);
+  await volumeStatus(vol.id, 'available');
+});

@@ -115,6 +115,10 @@ test('snapshots, volumes from snapshots and clones, metadata, actions', async ()
   assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${v.id}/action`, { 'os-update_readonly_flag': { readonly: true } })).status, 202);
   assert.equal((await call(gw, demo, 'GET', `${p}/volumes/${v.id}`)).body.volume.metadata.readonly, 'True');
   assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${v.id}/action`, { 'os-reset_status': { status: 'error' } })).status, 403);
+  const im = await call(gw, demo, 'POST', `${p}/volumes/${v.id}/action`, { 'os-set_image_metadata': { metadata: { os_distro: 'cirros', x: 'y' } } });
+  assert.deepEqual(im.body, { metadata: { os_distro: 'cirros', x: 'y' } });
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${v.id}/action`, { 'os-unset_image_metadata': { key: 'x' } })).status, 200);
+  assert.deepEqual((await call(gw, demo, 'GET', `${p}/volumes/${v.id}`)).body.volume.volume_image_metadata, { os_distro: 'cirros' });
 
   const s = await call(gw, demo, 'POST', `${p}/snapshots`, { snapshot: { volume_id: v.id, name: 'snap', metadata: { s: '1' } } });
   assert.equal(s.status, 202, JSON.stringify(s.body));
