@@ -69,7 +69,7 @@ export const snapshotRoutes = router()
     if (volumeId === null) throw notFound('Volume None could not be found.');
     if (typeof volumeId !== 'string' || !volumeId) throw badRequest("Invalid input for field/attribute snapshot. 'volume_id' is a required property");
     const volume = await getVolume(ctx, volumeId);
-    await checkQuota(ctx, volume.namespace, { snapshots: 1, ...(volume.typeName ? { typeName: volume.typeName } : {}) });
+    await checkQuota(ctx, volume.namespace, { snapshots: 1, gigabytes: volume.size, ...(volume.typeName ? { typeName: volume.typeName } : {}) });
     const s = await createSnapshot(ctx, {
       volume,
       name: optString(req, 'name') ?? optString(req, 'display_name') ?? null,

@@ -191,6 +191,11 @@ test('types, zones, limits, quotas, extensions', async () => {
   assert.equal((await call(gw, demo, 'GET', `${p}/volumes`)).body.volumes.length, 1);
   const usage = await call(gw, demo, 'GET', `${p}/os-quota-sets/${demoProject}?usage=true`);
   assert.deepEqual(usage.body.quota_set.volumes, { limit: 1, in_use: 1, reserved: 0, allocated: 0 });
+  // Snapshots count against gigabytes, as in Cinder.
+  await call(gw, admin, 'PUT', `${V(ap)}/os-quota-sets/${demoProject}`, { quota_set: { volumes: 10, gigabytes: 1 } });
+  const snapOver = await call(gw, demo, 'POST', `${p}/snapshots`, { snapshot: { volume_id: vol.body.volume.id } });
+  assert.equal(snapOver.status, 413);
+  assert.equal((await call(gw, demo, 'GET', `${p}/snapshots`)).body.snapshots.length, 0);
   assert.equal((await call(gw, admin, 'DELETE', `${V(ap)}/os-quota-sets/${demoProject}`)).status, 200);
   assert.equal((await call(gw, demo, 'GET', `${p}/os-quota-sets/${demoProject}`)).body.quota_set.volumes, 10);
   assert.equal((await call(gw, demo, 'DELETE', `${p}/volumes/${vol.body.volume.id}`)).status, 202);
