@@ -113,7 +113,7 @@ async function main() {
         admin: { username: admin.username, password: admin.password, project: admin.project_name, domain: admin.user_domain_name ?? 'Default' },
         computeMaxMicroversion: COMPUTE_VERSIONS.max,
         volumeMaxMicroversion: VOLUME_VERSIONS.max,
-        // Networking and block storage do not exist yet: Tempest skips their tests (counted as skips).
+        // Networking does not exist yet: Tempest skips its tests (counted as skips).
         services: { nova: true, glance: true, neutron: false, cinder: true },
         ...fixtures,
         logFile: join(ws, 'tempest.log'),
