@@ -72,8 +72,9 @@ export const typeRoutes = router()
     const ctx = ctxOf(c);
     const specs = metadataOf(((await jsonBody(c)) as Record<string, unknown>)?.extra_specs, 'extra_specs');
     const t = await getType(ctx, c.req.valid('param').id);
-    const saved = await patchType(ctx, t, { [VA.extraSpecs]: JSON.stringify({ ...t.extraSpecs, ...specs }) });
-    return c.json({ extra_specs: saved.extraSpecs }, 200);
+    await patchType(ctx, t, { [VA.extraSpecs]: JSON.stringify({ ...t.extraSpecs, ...specs }) });
+    // Cinder answers with the specs it was given (merged into the type's).
+    return c.json({ extra_specs: specs }, 200);
   })
   .openapi(specShow, async (c) => {
     const { id, key } = c.req.valid('param');
