@@ -102,6 +102,9 @@ test('boot from an existing volume: the root disk is its PVC; the volume is in-u
   assert.equal(v.attachments[0].device, '/dev/vda');
   const detach = await call(gw, demo, 'DELETE', `${C}/servers/${server.id}/os-volume_attachments/${vol.id}`);
   assert.equal(detach.status, 400);
+  const rebuild = await call(gw, demo, 'POST', `${C}/servers/${server.id}/action`, { rebuild: { imageRef: IMAGE } });
+  assert.equal(rebuild.status, 400, 'the root volume is not replaced');
+  assert.equal((await call(gw, demo, 'GET', `${V(project)}/volumes/${vol.id}`)).body.volume.status, 'in-use');
   assert.equal((await call(gw, demo, 'DELETE', `${C}/servers/${server.id}`)).status, 204);
   await volumeStatus(vol.id, 'available');
   // A volume in use cannot boot a second server.
