@@ -21,6 +21,24 @@ function positiveInt(v: unknown, what: string): number {
   return n;
 }
 
+/**
+ * Detaches the volume from its server (the one `attachmentId` names, if given). As in
+ * Cinder, detaching a volume that is not attached only settles its status.
+ */
+async function detach({ c, ctx, r }: Parameters<Handler>[0], attachmentId: unknown): Promise<void> {
+  const att = r.attachments.find((x) => attachmentId === undefined || attachmentId === null || x.attachmentId === attachmentId);
+  if (att) {
+    const server = await loadServer(c, att.serverId);
+    const a = attachmentsOf(server.vm, server.id, [r]).find((x) => x.volumeId === r.id);
+    if (a) await detachVolume(authOf(c).kube, server, server.vm, a);
+  } else if (typeof attachmentId === 'string' && r.attachments.length) {
+    throw notFound(`Attachment ${attachmentId} could not be found.`);
+  }
+  // A status an admin set (or a begin_detaching) ends with the detach.
+  const fresh = await getVolume(ctx, r.id);
+  if (fresh.status !== 'available') await saveVolume(ctx, fresh, { status: null });
+}
+
 const ACTIONS: Record<string, Handler> = {
   async 'os-extend'({ c, ctx, r, body }) {
     await extendVolume(ctx, r, positiveInt(args(body).new_size, 'new_size'), viewerOf(c).version.atLeast('3.42'));
@@ -78,14 +96,13 @@ const ACTIONS: Record<string, Handler> = {
     await attachVolume(authOf(c).kube, server, server.vm, r, current, typeof a.mountpoint === 'string' ? a.mountpoint : undefined);
     return undefined;
   },
-  async 'os-detach'({ c, r, body }) {
-    const wanted = args(body).attachment_id;
-    const att = r.attachments.find((x) => wanted === undefined || wanted === null || x.attachmentId === wanted);
-    if (!att) throw badRequest(`Invalid volume: Volume ${r.id} is not attached${typeof wanted === 'string' ? ` as ${wanted}` : ''}.`);
-    const server = await loadServer(c, att.serverId);
-    const a = attachmentsOf(server.vm, server.id, [r]).find((x) => x.volumeId === r.id);
-    if (!a) throw badRequest(`Invalid volume: Volume ${r.id} is not attached to server ${server.id}.`);
-    await detachVolume(authOf(c).kube, server, server.vm, a);
+  async 'os-detach'(a) {
+    await detach(a, args(a.body).attachment_id);
+    return undefined;
+  },
+  async 'os-force_detach'(a) {
+    requireAdmin(a.c, 'volume_extension:volume_admin_actions:force_detach');
+    await detach(a, args(a.body).attachment_id);
     return undefined;
   },
   async 'os-set_image_metadata'({ c, ctx, r, body }) {
@@ -142,7 +159,7 @@ const ACTIONS: Record<string, Handler> = {
 };
 
 /** Actions Cinder has that need what Dicot does not model (hosts, backends, connectors). */
-const UNSUPPORTED = new Set(['os-retype', 'os-migrate_volume', 'os-migrate_volume_completion', 'os-initialize_connection', 'os-terminate_connection', 'os-force_detach', 'revert', 'os-reimage']);
+const UNSUPPORTED = new Set(['os-retype', 'os-migrate_volume', 'os-migrate_volume_completion', 'os-initialize_connection', 'os-terminate_connection', 'revert', 'os-reimage']);
 
 const actionRoute = route('post', '/{project_id}/volumes/{id}/action', 'volume actions', 'Perform a volume action', { ...ok('Action result'), ...accepted202('Accepted') }, ProjectId);
 

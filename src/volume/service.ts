@@ -204,6 +204,8 @@ export interface SnapshotChanges {
   description?: string | null;
   metadata?: Record<string, string>;
   status?: string | null;
+  /** Progress reported by os-update_snapshot_status ("80%"). */
+  progress?: string;
 }
 
 export async function saveSnapshot(ctx: VolumeContext, s: SnapshotRecord, ch: SnapshotChanges): Promise<SnapshotRecord> {
@@ -212,6 +214,7 @@ export async function saveSnapshot(ctx: VolumeContext, s: SnapshotRecord, ch: Sn
   if (ch.description !== undefined) annotations[VA.description] = ch.description;
   if (ch.metadata !== undefined) annotations[VA.metadata] = JSON.stringify(ch.metadata);
   if (ch.status !== undefined) annotations[VA.statusOverride] = ch.status;
+  if (ch.progress !== undefined) annotations[VA.progress] = ch.progress;
   const client = await writer(ctx, s.namespace);
   try {
     const vs = await client.patch<VolumeSnapshot>(R.volumeSnapshots, s.object, { metadata: { resourceVersion: s.resourceVersion, annotations } }, { namespace: s.namespace, type: 'merge' });

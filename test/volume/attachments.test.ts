@@ -150,4 +150,17 @@ test('the legacy Cinder flow: os-attach with a mountpoint, os-detach', async () 
   assert.equal(v.attachments[0].id, vol.id);
   assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-detach': {} })).status, 202);
   await volumeStatus(vol.id, 'available');
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-detach': {} })).status, 202, 'detaching a detached volume settles it');
+
+  // An admin's force detach of a volume reset to error: detached, and available again.
+  const admin = await gw.adminToken();
+  const ap = V(await projectOf(admin));
+  await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-attach': { instance_uuid: s.body.server.id, mountpoint: '/dev/vdc' } });
+  const attached = await volumeStatus(vol.id, 'in-use');
+  assert.equal((await call(gw, admin, 'POST', `${ap}/volumes/${vol.id}/action`, { 'os-reset_status': { status: 'error' } })).status, 202);
+  await volumeStatus(vol.id, 'error');
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-force_detach': {} })).status, 403);
+  const fd = await call(gw, admin, 'POST', `${ap}/volumes/${vol.id}/action`, { 'os-force_detach': { attachment_id: attached.attachments[0].attachment_id, connector: null } });
+  assert.equal(fd.status, 202, JSON.stringify(fd.body));
+  await volumeStatus(vol.id, 'available');
 });

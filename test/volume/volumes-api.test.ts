@@ -124,6 +124,7 @@ test('snapshots, volumes from snapshots and clones, metadata, actions', async ()
   assert.equal(s.status, 202, JSON.stringify(s.body));
   const snap = await waitStatus(demo, demoProject, 'snapshots', s.body.snapshot.id, 'available');
   assert.equal(snap['os-extended-snapshot-attributes:progress'], '100%');
+  assert.equal((await call(gw, demo, 'POST', `${p}/snapshots/${snap.id}/action`, { 'os-update_snapshot_status': { status: 'error' } })).status, 400, 'not from available');
   assert.equal(snap.size, 1);
   const snaps = await call(gw, demo, 'GET', `${p}/snapshots?limit=1`);
   assert.equal(snaps.body.snapshots.length, 1);
