@@ -49,12 +49,13 @@ export function nextDevice(used: string[]): string {
   throw badRequest('No free device name is left on this server.');
 }
 
-export async function attachVolume(kube: KubeClient, s: ServerRecord, vm: VirtualMachine, v: VolumeRecord, current: VolumeAttachment[]): Promise<VolumeAttachment> {
+/** Attaches `v` to the server; `device` is what the caller asked to see (Cinder's mountpoint), else the next free one. */
+export async function attachVolume(kube: KubeClient, s: ServerRecord, vm: VirtualMachine, v: VolumeRecord, current: VolumeAttachment[], requested?: string): Promise<VolumeAttachment> {
   if (v.namespace !== s.namespace) throw notFound(`Volume ${v.id} could not be found.`);
   if (current.some((a) => a.volumeId === v.id) || v.attachments.some((a) => a.serverId === s.id)) throw conflict(`volume ${v.id} already attached`);
   if (v.status !== 'available') throw badRequest(`Invalid volume: volume ${v.id} status must be 'available'. Currently in '${v.status}'`);
   const devices = StringMap(vm.metadata.annotations?.[ATTACH_DEVICES]);
-  const device = nextDevice(Object.values(devices));
+  const device = requested && !Object.values(devices).includes(requested) ? requested : nextDevice(Object.values(devices));
   try {
     await kube.subresource('PUT', R.virtualMachines, s.object, 'addvolume', {
       ...SUB,

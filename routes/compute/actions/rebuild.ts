@@ -34,6 +34,10 @@ export const rebuildActions: Record<string, ActionHandler> = {
     const body = bodyOf(a, Rebuild);
     if (body.description !== undefined && !versionOf(a.c).atLeast('2.19')) throw badRequest("Invalid input for field/attribute rebuild. Additional properties are not allowed ('description' was unexpected)");
     checkState(a.s, 'rebuild', ['active', 'stopped', 'error']);
+    // A volume-booted server's root disk is a Cinder volume, not the server's to replace.
+    if (a.s.rootDataVolume && !(a.s.vm.spec.dataVolumeTemplates ?? []).some((t) => t.metadata.name === a.s.rootDataVolume)) {
+      throw badRequest('Rebuilding a volume-backed server is not supported.');
+    }
     const v4 = accessIp('accessIPv4', body.accessIPv4);
     const v6 = accessIp('accessIPv6', body.accessIPv6);
     const imageId = body.imageRef.split('/').pop() ?? '';
