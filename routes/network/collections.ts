@@ -8,6 +8,8 @@ import { type RouterAttrs, createRouter, deleteRouter, routerView, updateRouter,
 import { type GroupAttrs, createGroup, createRule, deleteGroup, ensureDefaultGroup, deleteRule, findRule, groupView, ruleView, updateGroup, visibleGroup } from '../../src/network/security-groups.ts';
 import { groupUsedByServers } from '../../src/network/server-use.ts';
 import { KINDS, NL, type Rec } from '../../src/network/store.ts';
+import { type PoolAttrs, canSeePool, createPool, deletePool, poolView, updatePool, visiblePool } from '../../src/network/subnet-pools.ts';
+import { releaseAddresses } from '../../src/network/allocations.ts';
 import { type SubnetAttrs, canSeeSubnet, createSubnet, deleteSubnet, subnetView, updateSubnet, visibleSubnet } from '../../src/network/subnets.ts';
 import type { Body } from '../../src/network/validate.ts';
 
@@ -65,6 +67,7 @@ const networks: Collection = {
     // Subnets would go with the NAD (owner references); they are removed now so a read right after sees none.
     const subnets = await ctx.store.list<SubnetAttrs>(KINDS.subnet, `${NL.networkId}=${net.id}`, net.namespace);
     await Promise.all(subnets.map((s) => ctx.store.remove(KINDS.subnet, client, s)));
+    await Promise.all(subnets.map((s) => (s.attrs.pool_claim ? releaseAddresses(ctx, s.attrs.pool_claim) : undefined)));
     await ctx.store.remove(KINDS.network, client, net);
   },
   async tagged(ctx, id) {
@@ -205,7 +208,24 @@ const floatingIps: Collection = {
   },
 };
 
-export const COLLECTIONS: Collection[] = [networks, subnets, ports, securityGroups, rules, routers, floatingIps];
+const subnetPools: Collection = {
+  singular: 'subnetpool',
+  plural: 'subnetpools',
+  async list(ctx) {
+    return (await ctx.store.list<PoolAttrs>(KINDS.subnetpool)).filter((p) => canSeePool(ctx, p)).map(poolView);
+  },
+  show: async (ctx, id) => poolView(await visiblePool(ctx, id)),
+  create: async (ctx, b) => poolView(await createPool(ctx, b)),
+  update: async (ctx, id, b) => poolView(await updatePool(ctx, id, b)),
+  remove: (ctx, id) => deletePool(ctx, id),
+  async tagged(ctx, id) {
+    const rec = await visiblePool(ctx, id);
+    assertOwner(ctx, rec, 'subnetpool');
+    return { rec, kind: KINDS.subnetpool };
+  },
+};
+
+export const COLLECTIONS: Collection[] = [networks, subnets, ports, securityGroups, rules, routers, floatingIps, subnetPools];
 
 /** URL segment of a collection (`security-groups`, `floatingips`). */
 export const segmentOf = (c: Collection) => c.plural.replaceAll('_', '-');

@@ -143,3 +143,31 @@ describe('network API', () => {
     assert.equal(missing.body.NeutronError.type, 'NetworkNotFound');
   });
 });
+
+describe('subnet pools', () => {
+  let gw: TestGateway;
+  let member: string;
+  before(async () => {
+    gw = await startTestGateway();
+    member = await memberToken(gw, await gw.adminToken(), 'pooluser');
+  });
+  after(() => gw.close());
+
+  it('creates, updates and deletes a pool; subnets take free blocks from it', async () => {
+    const pool = await call(gw, member, 'POST', `${N}/subnetpools`, { subnetpool: { name: 'p1', prefixes: ['10.70.0.0/16'], default_prefixlen: 24 } });
+    assert.equal(pool.status, 201, JSON.stringify(pool.body));
+    const id = pool.body.subnetpool.id;
+    assert.equal(pool.body.subnetpool.ip_version, 4);
+    const upd = await call(gw, member, 'PUT', `${N}/subnetpools/${id}`, { subnetpool: { name: 'p2' } });
+    assert.equal(upd.body.subnetpool.name, 'p2');
+    const net = (await call(gw, member, 'POST', `${N}/networks`, { network: { name: 'pooled' } })).body.network.id;
+    const subs = await Promise.all([1, 2, 3].map(() => call(gw, member, 'POST', `${N}/subnets`, { subnet: { network_id: net, ip_version: 4, subnetpool_id: id } })));
+    const cidrs = subs.map((s) => s.body.subnet?.cidr);
+    assert.equal(new Set(cidrs).size, 3, JSON.stringify(cidrs));
+    assert.ok(cidrs.every((c) => /^10\.70\.\d+\.0\/24$/.test(c)));
+    assert.equal((await call(gw, member, 'DELETE', `${N}/subnetpools/${id}`)).status, 409);
+    assert.equal((await call(gw, member, 'DELETE', `${N}/networks/${net}`)).status, 204);
+    assert.equal((await call(gw, member, 'DELETE', `${N}/subnetpools/${id}`)).status, 204);
+    assert.equal((await call(gw, member, 'GET', `${N}/subnetpools/${id}`)).status, 404);
+  });
+});
