@@ -35,7 +35,7 @@ test('password + project by name: 201, X-Subject-Token, Keystone token body with
   assert.equal(t.project.id, projectId);
   assert.deepEqual(t.roles.map((x: { name: string }) => x.name).sort(), ['admin', 'member', 'reader']);
   const types = t.catalog.map((s: { type: string }) => s.type);
-  assert.deepEqual(types, ['identity', 'compute', 'image']);
+  assert.deepEqual(types, ['identity', 'compute', 'image', 'network']);
   const nova = t.catalog.find((s: { type: string }) => s.type === 'compute');
   assert.ok(nova.endpoints.every((e: { url: string; region: string; region_id: string }) => e.url.endsWith('/RegionOne/compute/v2.1') && e.region === 'RegionOne' && e.region_id === 'RegionOne'));
   assert.deepEqual([...new Set(nova.endpoints.map((e: { interface: string }) => e.interface))].sort(), ['admin', 'internal', 'public']);

@@ -106,7 +106,7 @@ test('implied roles: admin ⊃ member ⊃ reader', () => {
 
 test('the catalog lists every region with region and region_id, three interfaces, only services that exist', async () => {
   const cat = await buildCatalog('http://h', ['RegionOne', 'RegionTwo'], 'p1');
-  assert.deepEqual(cat.map((s) => s.type), ['identity', 'compute', 'image']);
+  assert.deepEqual(cat.map((s) => s.type), ['identity', 'compute', 'image', 'network']);
   const nova = cat.find((s) => s.type === 'compute');
   assert.equal(nova?.name, 'nova');
   assert.equal(nova?.endpoints.length, 6);
