@@ -1,4 +1,6 @@
+import { SERVER_SELECTOR } from '../../src/compute/server-store.ts';
 import { badRequest } from '../../src/core/faults.ts';
+import { R } from '../../src/kube/index.ts';
 import { type NetContext, isOwner, nfault } from '../../src/network/context.ts';
 import { type FipAttrs, createFloatingIp, detachFromPort, fipView, routerHasFloatingIps, updateFloatingIp, visibleFip, deleteFloatingIp } from '../../src/network/floating-ips.ts';
 import { type NetworkAttrs, type NetworkRec, assertOwner, canSeeNetwork, createNetwork, networkAttrs, networkView, visibleNetwork } from '../../src/network/networks.ts';
@@ -99,15 +101,26 @@ const subnets: Collection = {
   },
 };
 
+/** Ids of servers whose VMI runs, when some port belongs to a server (one LIST of VMIs). */
+async function runningServers(ctx: NetContext, ports: PortRec[]): Promise<Set<string>> {
+  if (!ports.some((p) => p.attrs.device_owner.startsWith('compute:'))) return new Set();
+  const vmis = await ctx.gw.listAll<{ metadata: { ownerReferences?: { uid: string }[] }; status?: { phase?: string } }>(R.virtualMachineInstances, { labelSelector: SERVER_SELECTOR });
+  return new Set(vmis.items.filter((i) => i.status?.phase === 'Running').flatMap((i) => (i.metadata.ownerReferences ?? []).map((o) => o.uid)));
+}
+
 const ports: Collection = {
   singular: 'port',
   plural: 'ports',
   bulk: true,
   async list(ctx) {
-    const all = await ctx.store.list<PortAttrs>(KINDS.port);
-    return all.filter((p) => canSeePort(ctx, p)).map((p) => portView(p, ctx.caller.isAdmin));
+    const all = (await ctx.store.list<PortAttrs>(KINDS.port)).filter((p) => canSeePort(ctx, p));
+    const running = await runningServers(ctx, all);
+    return all.map((p) => portView(p, ctx.caller.isAdmin, running.has(p.attrs.device_id)));
   },
-  show: async (ctx, id) => portView(await visiblePort(ctx, id), ctx.caller.isAdmin),
+  async show(ctx, id) {
+    const p = await visiblePort(ctx, id);
+    return portView(p, ctx.caller.isAdmin, (await runningServers(ctx, [p])).has(p.attrs.device_id));
+  },
   create: async (ctx, b) => portView(await createPort(ctx, b), ctx.caller.isAdmin),
   update: async (ctx, id, b) => portView(await updatePort(ctx, id, b), ctx.caller.isAdmin),
   async remove(ctx, id) {
