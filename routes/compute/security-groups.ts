@@ -23,6 +23,8 @@ const update = createRoute({ method: 'put', path: '/os-security-groups/{id}', ta
 const remove = createRoute({ method: 'delete', path: '/os-security-groups/{id}', tags, summary: 'Delete a security group', request: { params: IdParam }, responses: { 202: accepted } });
 const ruleCreate = createRoute({ method: 'post', path: '/os-security-group-rules', tags, summary: 'Create a security group rule', request: body(NovaRuleCreate), responses: { 200: json(NovaRuleBody, 'Rule') } });
 const ruleDelete = createRoute({ method: 'delete', path: '/os-security-group-rules/{id}', tags, summary: 'Delete a security group rule', request: { params: IdParam }, responses: { 202: accepted } });
+// DELETE /os-security-groups/ (no id): Nova answers 404, not 405.
+const removeNoId = createRoute({ method: 'delete', path: '/os-security-groups', tags, summary: 'Delete without an id (404)', responses: { 404: { description: 'Not found' } } });
 const byServer = createRoute({ method: 'get', path: '/servers/{server_id}/os-security-groups', tags, summary: 'List the security groups of a server', request: { params: ServerIdParam }, responses: { 200: json(NovaSecurityGroupList, 'Security groups') } });
 
 function ruleView(g: GroupRec, r: Rule, names: Map<string, GroupRec>) {
@@ -111,6 +113,9 @@ export const securityGroupRoutes = router()
     const used = inUse(c);
     await nova(() => deleteGroup(ctx, id, async () => used(await visibleGroup(ctx, id))));
     return c.body(null, 202);
+  })
+  .openapi(removeNoId, () => {
+    throw notFound('Security group id is required.');
   })
   .openapi(ruleCreate, async (c) => {
     proxyVersion(c);

@@ -108,7 +108,7 @@ export const volumeAttachmentRoutes = router()
     const vctx = volumeContext(c);
     const volume = await getVolume(vctx, volumeId);
     const current = attachmentsOf(s.vm, s.id, [volume]);
-    const a = await attachVolume(authOf(c).kube, s, s.vm, volume, current, dot === true);
+    const a = await attachVolume(authOf(c).kube, s, s.vm, volume, current, { deleteOnTermination: dot === true });
     return c.json({ volumeAttachment: view(v, a) }, 200);
   })
   .openapi(r.swap, () => {

@@ -1,4 +1,6 @@
+import { SERVER_SELECTOR } from '../../src/compute/server-store.ts';
 import { badRequest } from '../../src/core/faults.ts';
+import { R } from '../../src/kube/index.ts';
 import { type NetContext, isOwner, nfault } from '../../src/network/context.ts';
 import { type FipAttrs, createFloatingIp, detachFromPort, fipView, routerHasFloatingIps, updateFloatingIp, visibleFip, deleteFloatingIp } from '../../src/network/floating-ips.ts';
 import { type NetworkAttrs, type NetworkRec, assertOwner, canSeeNetwork, createNetwork, networkAttrs, networkView, visibleNetwork } from '../../src/network/networks.ts';
@@ -8,6 +10,8 @@ import { type RouterAttrs, createRouter, deleteRouter, routerView, updateRouter,
 import { type GroupAttrs, createGroup, createRule, deleteGroup, ensureDefaultGroup, deleteRule, findRule, groupView, ruleView, updateGroup, visibleGroup } from '../../src/network/security-groups.ts';
 import { groupUsedByServers } from '../../src/network/server-use.ts';
 import { KINDS, NL, type Rec } from '../../src/network/store.ts';
+import { type PoolAttrs, canSeePool, createPool, deletePool, poolView, updatePool, visiblePool } from '../../src/network/subnet-pools.ts';
+import { releaseAddresses } from '../../src/network/allocations.ts';
 import { type SubnetAttrs, canSeeSubnet, createSubnet, deleteSubnet, subnetView, updateSubnet, visibleSubnet } from '../../src/network/subnets.ts';
 import type { Body } from '../../src/network/validate.ts';
 
@@ -65,6 +69,7 @@ const networks: Collection = {
     // Subnets would go with the NAD (owner references); they are removed now so a read right after sees none.
     const subnets = await ctx.store.list<SubnetAttrs>(KINDS.subnet, `${NL.networkId}=${net.id}`, net.namespace);
     await Promise.all(subnets.map((s) => ctx.store.remove(KINDS.subnet, client, s)));
+    await Promise.all(subnets.map((s) => (s.attrs.pool_claim ? releaseAddresses(ctx, s.attrs.pool_claim) : undefined)));
     await ctx.store.remove(KINDS.network, client, net);
   },
   async tagged(ctx, id) {
@@ -96,15 +101,26 @@ const subnets: Collection = {
   },
 };
 
+/** Ids of servers whose VMI runs, when some port belongs to a server (one LIST of VMIs). */
+async function runningServers(ctx: NetContext, ports: PortRec[]): Promise<Set<string>> {
+  if (!ports.some((p) => p.attrs.device_owner.startsWith('compute:'))) return new Set();
+  const vmis = await ctx.gw.listAll<{ metadata: { ownerReferences?: { uid: string }[] }; status?: { phase?: string } }>(R.virtualMachineInstances, { labelSelector: SERVER_SELECTOR });
+  return new Set(vmis.items.filter((i) => i.status?.phase === 'Running').flatMap((i) => (i.metadata.ownerReferences ?? []).map((o) => o.uid)));
+}
+
 const ports: Collection = {
   singular: 'port',
   plural: 'ports',
   bulk: true,
   async list(ctx) {
-    const all = await ctx.store.list<PortAttrs>(KINDS.port);
-    return all.filter((p) => canSeePort(ctx, p)).map((p) => portView(p, ctx.caller.isAdmin));
+    const all = (await ctx.store.list<PortAttrs>(KINDS.port)).filter((p) => canSeePort(ctx, p));
+    const running = await runningServers(ctx, all);
+    return all.map((p) => portView(p, ctx.caller.isAdmin, running.has(p.attrs.device_id)));
   },
-  show: async (ctx, id) => portView(await visiblePort(ctx, id), ctx.caller.isAdmin),
+  async show(ctx, id) {
+    const p = await visiblePort(ctx, id);
+    return portView(p, ctx.caller.isAdmin, (await runningServers(ctx, [p])).has(p.attrs.device_id));
+  },
   create: async (ctx, b) => portView(await createPort(ctx, b), ctx.caller.isAdmin),
   update: async (ctx, id, b) => portView(await updatePort(ctx, id, b), ctx.caller.isAdmin),
   async remove(ctx, id) {
@@ -205,7 +221,24 @@ const floatingIps: Collection = {
   },
 };
 
-export const COLLECTIONS: Collection[] = [networks, subnets, ports, securityGroups, rules, routers, floatingIps];
+const subnetPools: Collection = {
+  singular: 'subnetpool',
+  plural: 'subnetpools',
+  async list(ctx) {
+    return (await ctx.store.list<PoolAttrs>(KINDS.subnetpool)).filter((p) => canSeePool(ctx, p)).map(poolView);
+  },
+  show: async (ctx, id) => poolView(await visiblePool(ctx, id)),
+  create: async (ctx, b) => poolView(await createPool(ctx, b)),
+  update: async (ctx, id, b) => poolView(await updatePool(ctx, id, b)),
+  remove: (ctx, id) => deletePool(ctx, id),
+  async tagged(ctx, id) {
+    const rec = await visiblePool(ctx, id);
+    assertOwner(ctx, rec, 'subnetpool');
+    return { rec, kind: KINDS.subnetpool };
+  },
+};
+
+export const COLLECTIONS: Collection[] = [networks, subnets, ports, securityGroups, rules, routers, floatingIps, subnetPools];
 
 /** URL segment of a collection (`security-groups`, `floatingips`). */
 export const segmentOf = (c: Collection) => c.plural.replaceAll('_', '-');

@@ -144,7 +144,9 @@ networkRoutes
     const zones = [...new Set((await listNodes(ctx.gw)).map(zoneOfNode))].sort();
     // The id only gives the list a stable order for paging; it is dropped from the view.
     const all = zones.flatMap((name) => ['network', 'router'].map((resource) => ({ name, resource, state: 'available' })));
-    return c.json(listBody('availability_zones', all.map((z) => ({ id: `${z.resource}/${z.name}`, ...z })), c.req.url, c.get('baseUrl')) as never, 200);
+    const body = listBody('availability_zones', all.map((z) => ({ id: `${z.resource}/${z.name}`, ...z })), c.req.url, c.get('baseUrl'));
+    const zonesOut = (body.availability_zones as Record<string, unknown>[]).map(({ id: _id, ...z }) => z);
+    return c.json({ ...body, availability_zones: zonesOut } as never, 200);
   })
   .openapi(route('get', '/quotas', 'List quotas of projects with non-default quotas', 200), async (c) => {
     const ctx = netContext(c);

@@ -1,8 +1,11 @@
-import { badRequest, notImplemented } from '../../src/core/faults.ts';
+import { attachVolume, attachmentsOf, detachVolume } from '../../src/compute/volume-attachments.ts';
+import { badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
 import { extendVolume, deleteVolume, uploadToImage } from '../../src/volume/lifecycle.ts';
 import type { VolumeRecord } from '../../src/volume/model.ts';
 import { type VolumeContext, getVolume, saveVolume } from '../../src/volume/service.ts';
-import { type Ctx, ProjectId, accepted202, boolOf, ctxOf, jsonBody, ok, requireAdmin, route, router, viewerOf } from './common.ts';
+import { authOf } from '../compute/common.ts';
+import { loadServer } from '../compute/server-common.ts';
+import { type Ctx, ProjectId, accepted202, boolOf, ctxOf, jsonBody, metadataOf, ok, requireAdmin, route, router, viewerOf } from './common.ts';
 
 // POST /volumes/{id}/action (cinder/api/contrib/volume_actions.py, admin_actions.py): the
 // body's one key names the action.
@@ -16,6 +19,24 @@ function positiveInt(v: unknown, what: string): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isInteger(n) || n < 1) throw badRequest(`Invalid input for field/attribute ${what}. Value: ${JSON.stringify(v)}.`);
   return n;
+}
+
+/**
+ * Detaches the volume from its server (the one `attachmentId` names, if given). As in
+ * Cinder, detaching a volume that is not attached only settles its status.
+ */
+async function detach({ c, ctx, r }: Parameters<Handler>[0], attachmentId: unknown): Promise<void> {
+  const att = r.attachments.find((x) => attachmentId === undefined || attachmentId === null || x.attachmentId === attachmentId);
+  if (att) {
+    const server = await loadServer(c, att.serverId);
+    const a = attachmentsOf(server.vm, server.id, [r]).find((x) => x.volumeId === r.id);
+    if (a) await detachVolume(authOf(c).kube, server, server.vm, a);
+  } else if (typeof attachmentId === 'string' && r.attachments.length) {
+    throw notFound(`Attachment ${attachmentId} could not be found.`);
+  }
+  // A status an admin set (or a begin_detaching) ends with the detach.
+  const fresh = await getVolume(ctx, r.id);
+  if (fresh.status !== 'available') await saveVolume(ctx, fresh, { status: null });
 }
 
 const ACTIONS: Record<string, Handler> = {
@@ -66,6 +87,40 @@ const ACTIONS: Record<string, Handler> = {
     if (r.status === 'detaching') await saveVolume(ctx, r, { status: null });
     return undefined;
   },
+  // The legacy attach flow (os-attach/os-detach) is the same fact as Nova's: a VM volume.
+  async 'os-attach'({ c, r, body }) {
+    const a = args(body);
+    if (typeof a.instance_uuid !== 'string') throw badRequest('Invalid request to attach volume: instance_uuid is required (volumes attach to servers here).');
+    const server = await loadServer(c, a.instance_uuid);
+    const current = attachmentsOf(server.vm, server.id, [r]);
+    await attachVolume(authOf(c).kube, server, server.vm, r, current, { device: typeof a.mountpoint === 'string' ? a.mountpoint : undefined });
+    return undefined;
+  },
+  async 'os-detach'(a) {
+    await detach(a, args(a.body).attachment_id);
+    return undefined;
+  },
+  async 'os-force_detach'(a) {
+    requireAdmin(a.c, 'volume_extension:volume_admin_actions:force_detach');
+    await detach(a, args(a.body).attachment_id);
+    return undefined;
+  },
+  async 'os-set_image_metadata'({ c, ctx, r, body }) {
+    const meta = metadataOf(args(body).metadata);
+    const saved = await saveVolume(ctx, r, { imageMetadata: { ...(r.imageMetadata ?? {}), ...meta } });
+    return c.json({ metadata: saved.imageMetadata ?? {} }, 200);
+  },
+  async 'os-unset_image_metadata'({ c, ctx, r, body }) {
+    const key = args(body).key;
+    if (typeof key !== 'string') throw badRequest("Invalid input for field/attribute os-unset_image_metadata. 'key' is a required property");
+    if (r.imageMetadata?.[key] === undefined) throw notFound(`Glance metadata for volume ${r.id} with key ${key} cannot be found.`);
+    const { [key]: _, ...rest } = r.imageMetadata;
+    await saveVolume(ctx, r, { imageMetadata: rest });
+    return c.body(null, 200);
+  },
+  async 'os-show_image_metadata'({ c, r }) {
+    return c.json({ metadata: r.imageMetadata ?? {} }, 200);
+  },
   async 'os-volume_upload_image'({ c, ctx, r, body }) {
     const a = args(body);
     const imageName = a.image_name;
@@ -104,7 +159,7 @@ const ACTIONS: Record<string, Handler> = {
 };
 
 /** Actions Cinder has that need what Dicot does not model (hosts, backends, connectors). */
-const UNSUPPORTED = new Set(['os-retype', 'os-migrate_volume', 'os-migrate_volume_completion', 'os-attach', 'os-detach', 'os-initialize_connection', 'os-terminate_connection', 'os-force_detach', 'revert', 'os-reimage']);
+const UNSUPPORTED = new Set(['os-retype', 'os-migrate_volume', 'os-migrate_volume_completion', 'os-initialize_connection', 'os-terminate_connection', 'revert', 'os-reimage']);
 
 const actionRoute = route('post', '/{project_id}/volumes/{id}/action', 'volume actions', 'Perform a volume action', { ...ok('Action result'), ...accepted202('Accepted') }, ProjectId);
 
@@ -114,7 +169,7 @@ export const volumeActionRoutes = router().openapi(actionRoute, async (c) => {
   const keys = Object.keys(raw);
   if (keys.length !== 1) throw badRequest('Malformed request body: exactly one action is expected.');
   const name = keys[0] as string;
-  if (UNSUPPORTED.has(name)) throw notImplemented(`The volume action ${name} is not supported by this cloud; attach volumes through the compute API.`);
+  if (UNSUPPORTED.has(name)) throw notImplemented(`The volume action ${name} is not supported by this cloud: KubeVirt attaches volumes, not hosts or connectors.`);
   const handler = ACTIONS[name];
   if (!handler) throw badRequest(`There is no such action: ${name}`);
   const ctx = ctxOf(c);

@@ -79,7 +79,7 @@ export const miscRoutes = router()
     const { target } = c.req.valid('param');
     const ctx = ctxOf(c);
     const types = await listTypes(ctx);
-    return c.json(withId(target, toQuotas(undefined, types.map((t) => t.name))), 200);
+    return c.json(withId(target, toQuotas(undefined, types.map((t) => t.object))), 200);
   })
   .openapi(quotaUpdate, async (c) => {
     requireAdmin(c, 'volume_extension:quotas:update');

@@ -16,7 +16,7 @@ const createRoute = route('post', '/{project_id}/snapshots', W, 'Create a snapsh
 const showRoute = route('get', '/{project_id}/snapshots/{id}', W, 'Show a snapshot', ok('The snapshot'), ProjectId);
 const updateRoute = route('put', '/{project_id}/snapshots/{id}', W, 'Update a snapshot', ok('The snapshot'), ProjectId);
 const deleteRoute = route('delete', '/{project_id}/snapshots/{id}', W, 'Delete a snapshot', empty202('Deleting'), ProjectId);
-const actionRoute = route('post', '/{project_id}/snapshots/{id}/action', W, 'Snapshot action (os-reset_status, os-force_delete)', empty202('Accepted'), ProjectId);
+const actionRoute = route('post', '/{project_id}/snapshots/{id}/action', W, 'Snapshot action (os-reset_status, os-update_snapshot_status, os-force_delete)', empty202('Accepted'), ProjectId);
 const metaList = route('get', '/{project_id}/snapshots/{id}/metadata', W, 'Show snapshot metadata', ok('Metadata'), ProjectId);
 const metaCreate = route('post', '/{project_id}/snapshots/{id}/metadata', W, 'Add snapshot metadata', ok('Metadata'), ProjectId);
 const metaReplace = route('put', '/{project_id}/snapshots/{id}/metadata', W, 'Replace snapshot metadata', ok('Metadata'), ProjectId);
@@ -69,7 +69,7 @@ export const snapshotRoutes = router()
     if (volumeId === null) throw notFound('Volume None could not be found.');
     if (typeof volumeId !== 'string' || !volumeId) throw badRequest("Invalid input for field/attribute snapshot. 'volume_id' is a required property");
     const volume = await getVolume(ctx, volumeId);
-    await checkQuota(ctx, volume.namespace, { snapshots: 1, ...(volume.typeName ? { typeName: volume.typeName } : {}) });
+    await checkQuota(ctx, volume.namespace, { snapshots: 1, gigabytes: volume.size, ...(volume.typeName ? { typeName: volume.typeName } : {}) });
     const s = await createSnapshot(ctx, {
       volume,
       name: optString(req, 'name') ?? optString(req, 'display_name') ?? null,
@@ -106,6 +106,15 @@ export const snapshotRoutes = router()
       const status = (raw['os-reset_status'] as Record<string, unknown> | null)?.status;
       if (typeof status !== 'string' || !['available', 'error', 'creating', 'deleting', 'error_deleting'].includes(status)) throw badRequest(`Invalid input for field/attribute status. Value: ${JSON.stringify(status)}.`);
       await saveSnapshot(ctx, s, { status });
+    } else if (raw && 'os-update_snapshot_status' in raw) {
+      // Nova's assisted snapshots report progress this way: creating → available/error, deleting → error_deleting.
+      const req = (raw['os-update_snapshot_status'] ?? {}) as Record<string, unknown>;
+      const allowed: Record<string, string[]> = { creating: ['creating', 'available', 'error'], deleting: ['deleting', 'error_deleting'] };
+      if (typeof req.status !== 'string' || !(allowed[s.status] ?? []).includes(req.status)) {
+        throw badRequest(`Invalid snapshot: Snapshot status ${s.status} cannot be updated to ${String(req.status)}.`);
+      }
+      if (req.progress !== undefined && (typeof req.progress !== 'string' || !/^\d{1,3}%$/.test(req.progress))) throw badRequest(`Invalid input for field/attribute progress. Value: ${JSON.stringify(req.progress)}.`);
+      await saveSnapshot(ctx, s, { status: req.status, ...(typeof req.progress === 'string' ? { progress: req.progress } : {}) });
     } else if (raw && 'os-force_delete' in raw) {
       requireAdmin(c, 'volume_extension:snapshot_admin_actions:force_delete');
       await deleteSnapshot(ctx, s, true);

@@ -44,7 +44,7 @@ export const typeRoutes = router()
       isPublic: isPublic === undefined ? true : boolOf(isPublic, 'is_public'),
       extraSpecs: req.extra_specs === undefined ? {} : metadataOf(req.extra_specs, 'extra_specs'),
     });
-    return c.json({ volume_type: volumeTypeView(viewerOf(c), t) }, 200);
+    return c.json({ volume_type: volumeTypeView(viewerOf(c), t, 'create') }, 200);
   })
   .openapi(updateRoute, async (c) => {
     requireAdmin(c, RULE);
@@ -58,7 +58,7 @@ export const typeRoutes = router()
     if (description !== undefined) ann[VA.typeDescription] = description;
     if (req.is_public !== undefined) ann[VA.isPublic] = String(boolOf(req.is_public, 'is_public'));
     if (Object.keys(ann).length === 0) throw badRequest('Specify volume type name, description, is_public or a combination thereof.');
-    return c.json({ volume_type: volumeTypeView(viewerOf(c), await patchType(ctx, t, ann)) }, 200);
+    return c.json({ volume_type: volumeTypeView(viewerOf(c), await patchType(ctx, t, ann), 'update') }, 200);
   })
   .openapi(deleteRoute, async (c) => {
     requireAdmin(c, RULE);
@@ -72,8 +72,9 @@ export const typeRoutes = router()
     const ctx = ctxOf(c);
     const specs = metadataOf(((await jsonBody(c)) as Record<string, unknown>)?.extra_specs, 'extra_specs');
     const t = await getType(ctx, c.req.valid('param').id);
-    const saved = await patchType(ctx, t, { [VA.extraSpecs]: JSON.stringify({ ...t.extraSpecs, ...specs }) });
-    return c.json({ extra_specs: saved.extraSpecs }, 200);
+    await patchType(ctx, t, { [VA.extraSpecs]: JSON.stringify({ ...t.extraSpecs, ...specs }) });
+    // Cinder answers with the specs it was given (merged into the type's).
+    return c.json({ extra_specs: specs }, 200);
   })
   .openapi(specShow, async (c) => {
     const { id, key } = c.req.valid('param');

@@ -56,19 +56,22 @@ export function nextDevice(used: string[]): string {
 
 const vmOwner = (vm: VirtualMachine) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: vm.metadata.name ?? '', uid: vm.metadata.uid ?? '', blockOwnerDeletion: false });
 
-export async function attachVolume(
-  kube: KubeClient,
-  s: ServerRecord,
-  vm: VirtualMachine,
-  v: VolumeRecord,
-  current: VolumeAttachment[],
-  deleteOnTermination = false,
-): Promise<VolumeAttachment> {
+export interface AttachOptions {
+  /** The device the caller asked to see (Cinder's mountpoint); else the next free one. */
+  device?: string | undefined;
+  /** Nova's delete_on_termination (2.79): the volume goes with the server. */
+  deleteOnTermination?: boolean;
+}
+
+/** Attaches `v` to the server. */
+export async function attachVolume(kube: KubeClient, s: ServerRecord, vm: VirtualMachine, v: VolumeRecord, current: VolumeAttachment[], opts: AttachOptions = {}): Promise<VolumeAttachment> {
+  const requested = opts.device;
+  const deleteOnTermination = opts.deleteOnTermination === true;
   if (v.namespace !== s.namespace) throw notFound(`Volume ${v.id} could not be found.`);
   if (current.some((a) => a.volumeId === v.id) || v.attachments.some((a) => a.serverId === s.id)) throw conflict(`volume ${v.id} already attached`);
   if (v.status !== 'available') throw badRequest(`Invalid volume: volume ${v.id} status must be 'available'. Currently in '${v.status}'`);
   const devices = StringMap(vm.metadata.annotations?.[ATTACH_DEVICES]);
-  const device = nextDevice(Object.values(devices));
+  const device = requested && !Object.values(devices).includes(requested) ? requested : nextDevice(Object.values(devices));
   try {
     await kube.subresource('PUT', R.virtualMachines, s.object, 'addvolume', {
       ...SUB,

@@ -1,4 +1,5 @@
 import { sha256Hex, slug } from '../core/names.ts';
+import { IMAGES_READER_RULES } from '../image/bootstrap.ts';
 import type { KubeObject } from '../kube/index.ts';
 import { A, L, MANAGED, ROLE_PREFIX, kubeGroupName, kubeUserName } from './model.ts';
 
@@ -95,6 +96,8 @@ export function gatewayRules(): PolicyRule[] {
   return [
     { apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'], verbs: ['impersonate'] },
     ...cloudAdminRules(),
+    // Granted to every user on the shared images namespace (src/image/bootstrap.ts).
+    ...IMAGES_READER_RULES,
     { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'clusterrolebindings'], verbs: WRITE },
     { apiGroups: [''], resources: ['services/proxy'], verbs: ['get', 'create', 'update', 'patch', 'delete'] },
     { apiGroups: ['export.kubevirt.io'], resources: ['virtualmachineexports'], verbs: WRITE },

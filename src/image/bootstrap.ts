@@ -9,18 +9,21 @@ import { IMAGES_NS } from './model.ts';
 export const IMAGES_READER_ROLE = 'dicot-images-reader';
 const MANAGED = { 'app.kubernetes.io/managed-by': 'dicot' };
 
+/** What every authenticated user may do in the shared images namespace. */
+export const IMAGES_READER_RULES = [
+  { apiGroups: ['cdi.kubevirt.io'], resources: ['datasources', 'datavolumes'], verbs: ['get', 'list', 'watch'] },
+  // CDI authorizes cross-namespace clones by `create datavolumes/source` in the source namespace.
+  { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes/source'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch'] },
+];
+
 const objects = (): [ResourceType, KubeObject][] => [
   [R.namespaces, { metadata: { name: IMAGES_NS, labels: { ...MANAGED } } }],
   [
     R.clusterRoles,
     {
       metadata: { name: IMAGES_READER_ROLE, labels: { ...MANAGED } },
-      rules: [
-        { apiGroups: ['cdi.kubevirt.io'], resources: ['datasources', 'datavolumes'], verbs: ['get', 'list', 'watch'] },
-        // CDI authorizes cross-namespace clones by `create datavolumes/source` in the source namespace.
-        { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes/source'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch'] },
-      ],
+      rules: IMAGES_READER_RULES,
     } as KubeObject,
   ],
   [

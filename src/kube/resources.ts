@@ -90,6 +90,7 @@ export const R = {
   ports: dicot('ports', 'Port'),
   routers: dicot('routers', 'Router'),
   ipAllocations: dicot('ipallocations', 'IPAllocation'),
+  subnetPools: dicot('subnetpools', 'SubnetPool'),
 } as const satisfies Record<string, ResourceType>;
 
 /** `apiVersion` as written in objects: "v1" for core, "group/version" otherwise. */

@@ -242,6 +242,79 @@ export const DICOT_CRDS: (KubeObject & { spec: Record<string, unknown> })[] = [
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",
     "metadata": {
+      "name": "subnetpools.openstack.dicot.io",
+      "labels": {
+        "app.kubernetes.io/managed-by": "dicot"
+      }
+    },
+    "spec": {
+      "group": "openstack.dicot.io",
+      "scope": "Namespaced",
+      "names": {
+        "kind": "SubnetPool",
+        "listKind": "SubnetPoolList",
+        "plural": "subnetpools",
+        "singular": "subnetpool",
+        "shortNames": [
+          "ossubnetpool"
+        ],
+        "categories": [
+          "openstack"
+        ]
+      },
+      "versions": [
+        {
+          "name": "v1alpha1",
+          "served": true,
+          "storage": true,
+          "subresources": {
+            "status": {}
+          },
+          "additionalPrinterColumns": [
+            {
+              "name": "Prefixes",
+              "type": "string",
+              "jsonPath": ".spec.prefixes"
+            },
+            {
+              "name": "Age",
+              "type": "date",
+              "jsonPath": ".metadata.creationTimestamp"
+            }
+          ],
+          "schema": {
+            "openAPIV3Schema": {
+              "type": "object",
+              "description": "A Neutron subnet pool, the prefixes subnets take their CIDRs from; spec holds its Neutron attributes.",
+              "properties": {
+                "apiVersion": {
+                  "type": "string"
+                },
+                "kind": {
+                  "type": "string"
+                },
+                "metadata": {
+                  "type": "object"
+                },
+                "spec": {
+                  "type": "object",
+                  "x-kubernetes-preserve-unknown-fields": true
+                },
+                "status": {
+                  "type": "object",
+                  "x-kubernetes-preserve-unknown-fields": true
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  },
+  {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {
       "name": "subnets.openstack.dicot.io",
       "labels": {
         "app.kubernetes.io/managed-by": "dicot"

@@ -21,7 +21,7 @@ export const NA = {
 } as const;
 export const MANAGED = { [NL.managedBy]: 'dicot' } as const;
 
-export type KindName = 'network' | 'subnet' | 'port' | 'router' | 'security_group' | 'floatingip' | 'ipallocation';
+export type KindName = 'network' | 'subnet' | 'port' | 'router' | 'security_group' | 'floatingip' | 'ipallocation' | 'subnetpool';
 
 export interface Kind {
   name: KindName;
@@ -38,6 +38,7 @@ export const KINDS: Record<KindName, Kind> = {
   security_group: { name: 'security_group', type: R.networkPolicies, inSpec: false },
   floatingip: { name: 'floatingip', type: R.services, inSpec: false },
   ipallocation: { name: 'ipallocation', type: R.ipAllocations, inSpec: true },
+  subnetpool: { name: 'subnetpool', type: R.subnetPools, inSpec: true },
 };
 
 export type Attrs = Record<string, unknown>;

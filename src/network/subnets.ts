@@ -5,6 +5,8 @@ import { type NetworkAttrs, type NetworkRec, assertOwner, canSeeNetwork, nadBody
 import type { View } from './query.ts';
 import { type Attrs, KINDS, NL, type Rec, standardFields } from './store.ts';
 import { type Body, bool, onlyKeys, str, strList } from './validate.ts';
+import { releaseAddresses } from './allocations.ts';
+import { POOL_LABEL, type PoolRec, allocateFromPool, visiblePool } from './subnet-pools.ts';
 
 // Subnets: Dicot `Subnet` objects beside their network's NAD (owned by it, so deleting the
 // network removes them). The NAD's CNI config follows the network's first IPv4 subnet.
@@ -28,6 +30,9 @@ export interface SubnetAttrs extends Attrs {
   ipv6_ra_mode: string | null;
   ipv6_address_mode: string | null;
   tags: string[];
+  subnetpool_id?: string | null;
+  /** The pool block's claim (released with the subnet). */
+  pool_claim?: string;
 }
 
 export type SubnetRec = Rec<SubnetAttrs>;
@@ -39,7 +44,7 @@ export function subnetView(r: SubnetRec): View {
     name: a.name ?? '',
     network_id: a.network_id,
     ip_version: a.ip_version,
-    subnetpool_id: null,
+    subnetpool_id: a.subnetpool_id ?? null,
     enable_dhcp: a.enable_dhcp ?? true,
     ipv6_ra_mode: a.ipv6_ra_mode ?? null,
     ipv6_address_mode: a.ipv6_address_mode ?? null,
@@ -143,10 +148,31 @@ export async function createSubnet(ctx: NetContext, b: Body): Promise<SubnetRec>
   const version = b.ip_version;
   if (version !== 4 && version !== 6 && version !== '4' && version !== '6') throw badRequest(`Invalid input for ip_version. Reason: ${String(version)} is not in [4, 6].`);
   const ipVersion = Number(version) as 4 | 6;
-  if (typeof b.cidr !== 'string') throw badRequest('Bad subnets request: a subnetpool must be specified in the absence of a cidr.');
-  const cidr = parseCidr(b.cidr);
-  if (!cidr || !b.cidr.includes('/')) throw badRequest(`Invalid input for cidr. Reason: '${b.cidr}' is not a valid IP subnet.`);
-  if (cidr.version !== ipVersion) throw invalid(`Cidr ${b.cidr} does not match the ip_version ${ipVersion}.`);
+  let pool: PoolRec | undefined;
+  let cidrText = b.cidr;
+  let poolClaim: string | undefined;
+  if (typeof b.subnetpool_id === 'string') {
+    pool = await visiblePool(ctx, b.subnetpool_id);
+    if (pool.attrs.ip_version !== ipVersion) throw invalid(`Subnet pool ${pool.id} is of IPv${pool.attrs.ip_version}, the subnet IPv${ipVersion}.`);
+    if (cidrText !== undefined && typeof cidrText !== 'string') throw badRequest(`Invalid input for cidr. Reason: '${String(cidrText)}' is not a valid IP subnet.`);
+    const prefixlen = b.prefixlen === undefined ? undefined : Number(b.prefixlen);
+    if (prefixlen !== undefined && !Number.isInteger(prefixlen)) throw badRequest(`Invalid input for prefixlen. Reason: '${String(b.prefixlen)}' is not an integer.`);
+    poolClaim = crypto.randomUUID();
+    cidrText = (await allocateFromPool(ctx, pool, poolClaim, cidrText as string | undefined, prefixlen)).cidr;
+  }
+  try {
+    return await createSubnetIn(ctx, b, net, projectId, ipVersion, cidrText, pool, poolClaim);
+  } catch (err) {
+    if (poolClaim) await releaseAddresses(ctx, poolClaim).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function createSubnetIn(ctx: NetContext, b: Body, net: NetworkRec, projectId: string, ipVersion: 4 | 6, cidrText: unknown, pool: PoolRec | undefined, poolClaim: string | undefined): Promise<SubnetRec> {
+  if (typeof cidrText !== 'string') throw badRequest('Bad subnets request: a subnetpool must be specified in the absence of a cidr.');
+  const cidr = parseCidr(cidrText);
+  if (!cidr || !cidrText.includes('/')) throw badRequest(`Invalid input for cidr. Reason: '${cidrText}' is not a valid IP subnet.`);
+  if (cidr.version !== ipVersion) throw invalid(`Cidr ${cidrText} does not match the ip_version ${ipVersion}.`);
   if ((ipVersion === 4 && cidr.prefix > 30) || (ipVersion === 6 && cidr.prefix > 126) || cidr.prefix === 0) {
     throw invalid(`${formatCidr(cidr)} is not a valid prefix length for a subnet.`);
   }
@@ -191,12 +217,14 @@ export async function createSubnet(ctx: NetContext, b: Body): Promise<SubnetRec>
     ipv6_ra_mode: ra as string | null,
     ipv6_address_mode: addr as string | null,
     tags: strList(b, 'tags') ?? [],
+    subnetpool_id: pool?.id ?? null,
+    ...(poolClaim ? { pool_claim: poolClaim } : {}),
   };
   const sub = await ctx.store.create(KINDS.subnet, writer(ctx, projectId), attrs, {
     namespace: net.namespace,
     generateName: 'subnet-',
     projectId,
-    labels: { [NL.networkId]: net.id },
+    labels: { [NL.networkId]: net.id, ...(pool ? { [POOL_LABEL]: pool.id } : {}) },
     ownerReferences: [{ apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', name: net.object, uid: net.id }],
   });
   await syncNad(ctx, net, [...siblings, sub]);
@@ -250,5 +278,6 @@ export async function deleteSubnet(ctx: NetContext, id: string): Promise<void> {
   const used = await ctx.store.list(KINDS.ipallocation, `${NL.subnetId}=${subnet.id}`, subnet.namespace);
   if (used.length) throw nfault(409, 'SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
   await ctx.store.remove(KINDS.subnet, writer(ctx, subnet.projectId), subnet);
+  if (subnet.attrs.pool_claim) await releaseAddresses(ctx, subnet.attrs.pool_claim);
   if (network) await syncNad(ctx, network, (await networkSubnets(ctx, network.id)).filter((s) => s.id !== subnet.id));
 }

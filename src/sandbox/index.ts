@@ -39,7 +39,7 @@ function randomToken(): string {
 }
 
 /** The gateway's service account, bound to the same narrow ClusterRole a real cluster gets. */
-const GATEWAY_OBJECTS: [string, unknown][] = [
+export const GATEWAY_OBJECTS: [string, unknown][] = [
   [
     '/apis/rbac.authorization.k8s.io/v1/clusterroles',
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: GATEWAY_ROLE }, rules: gatewayRules() },

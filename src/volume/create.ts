@@ -64,7 +64,7 @@ export async function createVolume(ctx: VolumeContext, req: VolumeCreate): Promi
   if (req.type !== undefined && !type) throw notFound(`Volume type with name ${req.type} could not be found.`);
   if (!type) throw badRequest('No volume type (StorageClass) is available in this region.');
 
-  await checkQuota(ctx, namespace, { volumes: 1, gigabytes: size, typeName: type.name });
+  await checkQuota(ctx, namespace, { volumes: 1, gigabytes: size, size, typeName: type.object });
 
   const id = crypto.randomUUID();
   let dataSource: Record<string, unknown> = { blank: {} };

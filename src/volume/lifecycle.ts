@@ -38,7 +38,7 @@ export async function extendVolume(ctx: VolumeContext, r: VolumeRecord, newSize:
   if (newSize <= r.size) throw badRequest(`Invalid input received: New size for extend must be greater than current size. (current: ${r.size}, extended: ${newSize}).`);
   const type = r.typeName ? await findType(ctx, r.typeName) : undefined;
   if (type && !type.allowExpansion) throw badRequest(`Invalid volume: the storage class ${type.name} of volume ${r.id} does not allow expansion.`);
-  await checkQuota(ctx, r.namespace, { gigabytes: newSize - r.size, ...(r.typeName ? { typeName: r.typeName } : {}) });
+  await checkQuota(ctx, r.namespace, { gigabytes: newSize - r.size, size: newSize, ...(r.typeName ? { typeName: r.typeName } : {}) });
   const client = await writer(ctx, r.namespace);
   await client.patch(R.pvcs, r.object, { spec: { resources: { requests: { storage: `${newSize}Gi` } } } }, { namespace: r.namespace, type: 'merge' });
 }

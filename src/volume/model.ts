@@ -38,6 +38,7 @@ export const VA = {
   /** Snapshots: the source volume's id and size (GiB) when taken. */
   volumeId: `${P}volume-id`,
   size: `${P}size`,
+  progress: `${P}progress`,
   /** Volume types (StorageClasses): Cinder fields of the type. */
   typeDescription: `${P}type-description`,
   extraSpecs: `${P}extra-specs`,
@@ -233,7 +234,7 @@ export function toSnapshot(vs: VolumeSnapshot): SnapshotRecord {
     userId: a[VA.userId] ?? '',
     createdAt: vs.metadata.creationTimestamp ?? new Date(0).toISOString(),
     updatedAt: a[VA.updatedAt] ?? null,
-    progress: status === 'available' ? '100%' : '0%',
+    progress: a[VA.progress] ?? (status === 'available' ? '100%' : '0%'),
     namespace: vs.metadata.namespace ?? '',
     object: vs.metadata.name ?? '',
     resourceVersion: vs.metadata.resourceVersion,

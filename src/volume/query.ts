@@ -1,4 +1,4 @@
-import { badRequest } from '../core/faults.ts';
+import { badRequest, notFound } from '../core/faults.ts';
 import type { Page } from '../core/pagination.ts';
 import { paginate } from '../core/pagination.ts';
 
@@ -110,12 +110,12 @@ export function sortRecords<T extends Sortable>(items: T[], sort: ListQuery['sor
 }
 
 /**
- * Sorted, then `offset`, then limit/marker (an unknown marker is a 400). Like Cinder, a full
+ * Sorted, then `offset`, then limit/marker (an unknown marker is a 404, Cinder's MarkerNotFound). Like Cinder, a full
  * page always has a next link, even when nothing follows (Tempest checks exactly that).
  */
 export function pageRecords<T extends Sortable>(items: T[], q: ListQuery, what: string): Page<T> {
   const sorted = sortRecords(items, q.sort).slice(q.offset);
-  const page = paginate(sorted, { limit: q.limit, marker: q.marker }, (r) => r.id, (m) => badRequest(`Invalid input received: marker [${m}] not found for ${what}`));
+  const page = paginate(sorted, { limit: q.limit, marker: q.marker }, (r) => r.id, (m) => notFound(`Marker ${m} could not be found for ${what}.`));
   const last = page.items[page.items.length - 1];
   return { items: page.items, next: q.limit && page.items.length === q.limit && last ? last.id : undefined };
 }

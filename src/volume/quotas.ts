@@ -90,7 +90,8 @@ async function readRq(kube: KubeClient, namespace: string): Promise<ResourceQuot
 
 export async function readQuotas(ctx: VolumeContext, namespace: string): Promise<Record<string, number>> {
   const [rq, types] = await Promise.all([readRq(ctx.gw, namespace), listTypes(ctx)]);
-  return toQuotas(rq, types.map((t) => t.name));
+  // Per-type keys name the StorageClass (what a ResourceQuota can scope to).
+  return toQuotas(rq, types.map((t) => t.object));
 }
 
 /** Admin update: merges `changes` into the stored set. */
@@ -130,19 +131,25 @@ export async function usage(ctx: VolumeContext, namespace: string): Promise<Reco
   }
   for (const s of snaps) {
     if (s.status === 'deleting') continue;
+    // As in Cinder, a snapshot's size counts against gigabytes too.
     add('snapshots', 1);
+    add('gigabytes', s.size);
     const t = typeOf.get(s.volumeId);
-    if (t) add(`snapshots_${t}`, 1);
+    if (t) {
+      add(`snapshots_${t}`, 1);
+      add(`gigabytes_${t}`, s.size);
+    }
   }
   return u;
 }
 
 /** 413 (Cinder's OverLimit wording) when adding `want` would pass a limit. */
-export async function checkQuota(ctx: VolumeContext, namespace: string, want: { volumes?: number; gigabytes?: number; snapshots?: number; typeName?: string }): Promise<void> {
+/** `size` is the resulting volume's size, for per_volume_gigabytes. */
+export async function checkQuota(ctx: VolumeContext, namespace: string, want: { volumes?: number; gigabytes?: number; snapshots?: number; typeName?: string; size?: number }): Promise<void> {
   const [q, used] = await Promise.all([readQuotas(ctx, namespace), usage(ctx, namespace)]);
   const perVolume = q.per_volume_gigabytes ?? -1;
-  if (want.gigabytes !== undefined && perVolume >= 0 && want.gigabytes > perVolume) {
-    throw new ApiFault(413, `VolumeSizeExceedsLimit: Requested volume size ${want.gigabytes}G is larger than maximum allowed limit ${perVolume}G.`);
+  if (want.size !== undefined && perVolume >= 0 && want.size > perVolume) {
+    throw new ApiFault(413, `VolumeSizeExceedsLimit: Requested volume size ${want.size}G is larger than maximum allowed limit ${perVolume}G.`);
   }
   const checks: [string, number][] = [];
   for (const k of ['volumes', 'gigabytes', 'snapshots'] as const) {

@@ -139,6 +139,8 @@ export interface VolumeChanges {
   bootable?: boolean;
   /** A status to show (os-reset_status, reservations); null clears it. */
   status?: string | null;
+  /** Glance properties the volume carries (`volume_image_metadata`); empty removes them. */
+  imageMetadata?: Record<string, string>;
 }
 
 /** Writes changed Cinder fields as one merge patch, conditional on the version read. */
@@ -149,6 +151,7 @@ export async function saveVolume(ctx: VolumeContext, r: VolumeRecord, ch: Volume
   if (ch.metadata !== undefined) annotations[VA.metadata] = JSON.stringify(ch.metadata);
   if (ch.bootable !== undefined) annotations[VA.bootable] = String(ch.bootable);
   if (ch.status !== undefined) annotations[VA.statusOverride] = ch.status;
+  if (ch.imageMetadata !== undefined) annotations[VA.imageMetadata] = Object.keys(ch.imageMetadata).length ? JSON.stringify(ch.imageMetadata) : null;
   const client = await writer(ctx, r.namespace);
   try {
     await client.patch<DataVolume>(R.dataVolumes, r.object, { metadata: { resourceVersion: r.resourceVersion, annotations } }, { namespace: r.namespace, type: 'merge' });
@@ -201,6 +204,8 @@ export interface SnapshotChanges {
   description?: string | null;
   metadata?: Record<string, string>;
   status?: string | null;
+  /** Progress reported by os-update_snapshot_status ("80%"). */
+  progress?: string;
 }
 
 export async function saveSnapshot(ctx: VolumeContext, s: SnapshotRecord, ch: SnapshotChanges): Promise<SnapshotRecord> {
@@ -209,6 +214,7 @@ export async function saveSnapshot(ctx: VolumeContext, s: SnapshotRecord, ch: Sn
   if (ch.description !== undefined) annotations[VA.description] = ch.description;
   if (ch.metadata !== undefined) annotations[VA.metadata] = JSON.stringify(ch.metadata);
   if (ch.status !== undefined) annotations[VA.statusOverride] = ch.status;
+  if (ch.progress !== undefined) annotations[VA.progress] = ch.progress;
   const client = await writer(ctx, s.namespace);
   try {
     const vs = await client.patch<VolumeSnapshot>(R.volumeSnapshots, s.object, { metadata: { resourceVersion: s.resourceVersion, annotations } }, { namespace: s.namespace, type: 'merge' });

@@ -114,7 +114,11 @@ export function snapshotView(viewer: Viewer, s: SnapshotRecord, call: 'show' | '
 /** Extra specs a non-admin may see (cinder's user-visible keys). */
 const USER_VISIBLE = /^(RESKEY:availability_zones|multiattach|replication_enabled)$/;
 
-export function volumeTypeView(viewer: Viewer, t: VolumeTypeRecord): Record<string, unknown> {
+/**
+ * Types: show/list add `qos_specs_id` for admins; create answers without it, and update
+ * without the access extension's key too (cinder's types_manage views).
+ */
+export function volumeTypeView(viewer: Viewer, t: VolumeTypeRecord, call: 'show' | 'create' | 'update' = 'show'): Record<string, unknown> {
   const specs = viewer.isAdmin ? t.extraSpecs : Object.fromEntries(Object.entries(t.extraSpecs).filter(([k]) => USER_VISIBLE.test(k)));
   return {
     id: t.id,
@@ -122,7 +126,7 @@ export function volumeTypeView(viewer: Viewer, t: VolumeTypeRecord): Record<stri
     description: t.description,
     is_public: t.isPublic,
     extra_specs: specs,
-    ...(viewer.isAdmin ? { qos_specs_id: null } : {}),
-    'os-volume-type-access:is_public': t.isPublic,
+    ...(viewer.isAdmin && call === 'show' ? { qos_specs_id: null } : {}),
+    ...(call === 'update' ? {} : { 'os-volume-type-access:is_public': t.isPublic }),
   };
 }

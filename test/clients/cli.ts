@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningNode, startNode } from '../../platform/node.ts';
+import { bootstrapSandbox } from '../../platform/cli.ts';
 import { parseConfig } from '../../src/config/index.ts';
 
 // What every CLI scenario shares: a gateway over a fresh sandbox on a free port (with its
@@ -36,10 +37,31 @@ export interface CliSession {
 export async function startCliSession(name: string): Promise<CliSession> {
   const dir = mkdtempSync(join(tmpdir(), `dicot-${name}-cli-`));
   // A cheap password hash: the CLI logs in on every command.
-  const config = parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity: { scrypt: { N: 1024, r: 8, p: 1 } } });
-  const node = await startNode(config, { stateDir: dir, timing: 'instant', log: () => {} });
-  assert.ok(node.clouds, 'the gateway wrote no clouds.yaml');
-  const cloudsFile = node.clouds;
+  const scrypt = { N: 1024, r: 8, p: 1 };
+  let node: RunningNode;
+  let cloudsFile: string;
+  let stopLane = async () => {};
+  if (process.env.DICOT_TEST_CLUSTER === 'real') {
+    // The real-cluster lane: the gateway configured for a real cluster (URL, CA, token), and
+    // the same two users the sandbox mode bootstraps, written to clouds.yaml the same way.
+    const { startLane } = await import('../realcluster/lane.ts');
+    const lane = await startLane();
+    stopLane = () => lane.stop();
+    try {
+      const kubernetes = { server: lane.url, ca: lane.ca, token: lane.gatewayToken };
+      const config = parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity: { scrypt }, regions: [{ name: 'RegionOne', identity: true, kubernetes }] });
+      node = await startNode(config, { stateDir: dir, log: () => {} });
+      cloudsFile = await bootstrapSandbox({ server: lane.url, fetch: lane.fetch, token: () => lane.gatewayToken }, dir, node.url, scrypt);
+    } catch (e) {
+      await lane.stop();
+      throw e;
+    }
+  } else {
+    const config = parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity: { scrypt } });
+    node = await startNode(config, { stateDir: dir, timing: 'instant', log: () => {} });
+    assert.ok(node.clouds, 'the gateway wrote no clouds.yaml');
+    cloudsFile = node.clouds;
+  }
   const exec = (file: string, args: string[], env: Record<string, string> = {}) =>
     new Promise<Result>((resolve) => {
       const child = execFile(
@@ -73,6 +95,7 @@ export async function startCliSession(name: string): Promise<CliSession> {
     os,
     close: async () => {
       await node.close();
+      await stopLane();
       rmSync(dir, { recursive: true, force: true });
     },
   };

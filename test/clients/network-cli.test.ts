@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliSession, type Row, startCliSession } from './cli.ts';
 
@@ -45,7 +46,21 @@ test('security groups and rules (tcp 22 from a CIDR, icmp, a remote group)', asy
   assert.equal(rules.length, 5); // 2 egress + 3
 });
 
-test('routers, external gateway, floating IPs, quotas; kubectl-visible objects', async () => {
+test('a member of another project sees neither the private network, the port nor the group', async () => {
+  await cli.os('dicot-admin', 'project', 'create', 'other', '-f', 'json');
+  await cli.os('dicot-admin', 'user', 'create', '--project', 'other', '--password', 'other-pw', 'other', '-f', 'json');
+  await cli.os('dicot-admin', 'role', 'add', '--project', 'other', '--user', 'other', 'member');
+  const as = ['--os-auth-url', `${cli.node.url}/identity/v3`, '--os-username', 'other', '--os-password', 'other-pw', '--os-user-domain-name', 'Default', '--os-project-name', 'other', '--os-project-domain-name', 'Default'];
+  const run = (args: string[]) => cli.run([...as, ...args], { OS_CLIENT_CONFIG_FILE: '/nonexistent' });
+  const nets = await run(['network', 'list', '-f', 'json']);
+  assert.equal(nets.code, 0, nets.stderr);
+  assert.deepEqual((JSON.parse(nets.stdout) as Row[]).map((n) => n.Name).sort(), ['pod-network', 'public']);
+  assert.match((await run(['port', 'show', 'web-port'])).stderr, /No Port found/);
+  assert.match((await run(['security', 'group', 'show', 'ssh'])).stderr, /No SecurityGroup found/);
+  assert.match((await run(['port', 'create', '--network', 'web-net', 'intruder'])).stderr, /No Network found/);
+});
+
+test('routers, external gateway, floating IPs, a server on the network, quotas; kubectl-visible objects', async () => {
   await demo('router', 'create', 'r1');
   await demoNoOut('router', 'add', 'subnet', 'r1', 'web-v4');
   await demoNoOut('router', 'set', '--external-gateway', 'public', 'r1');
@@ -56,6 +71,18 @@ test('routers, external gateway, floating IPs, quotas; kubectl-visible objects',
   await demoNoOut('floating', 'ip', 'set', '--port', 'web-port', String(fip.floating_ip_address));
   const shown = await demo('floating', 'ip', 'show', String(fip.floating_ip_address));
   assert.equal(shown.fixed_ip_address, '10.50.0.10');
+  // A server on the network: its port, the floating IP on it, both addresses in server show.
+  writeFileSync(join(cli.dir, 'cirros.img'), new Uint8Array(1024 * 1024));
+  await admin('image', 'create', '--public', '--file', './cirros.img', '--disk-format', 'raw', '--container-format', 'bare', 'cirros');
+  for (let i = 0; i < 100 && (await admin('image', 'show', 'cirros')).status !== 'active'; i++) await new Promise((r) => setTimeout(r, 200));
+  const server = await demo('server', 'create', '--image', 'cirros', '--flavor', 'u1.small', '--network', 'web-net', '--wait', 'vm1');
+  assert.equal(server.status, 'ACTIVE');
+  const fip2 = await demo('floating', 'ip', 'create', 'public');
+  await demoNoOut('server', 'add', 'floating', 'ip', 'vm1', String(fip2.floating_ip_address));
+  const shownServer = await demo('server', 'show', 'vm1');
+  assert.match(JSON.stringify(shownServer.addresses), new RegExp(`web-net.*10\\.50\\.0\\.\\d+.*${String(fip2.floating_ip_address).replace(/\./g, '\\.')}`));
+  const serverPorts = await demo('port', 'list', '--server', 'vm1');
+  assert.equal(serverPorts.length, 1);
   const quota = await demo('quota', 'show');
   assert.ok(Array.isArray(quota) || typeof quota === 'object');
   // The Kubernetes side, with kubectl: the NAD, the NetworkPolicies and the Service.

@@ -35,3 +35,7 @@ test('create, show, update, rules, delete; the default group stays; gone at 2.36
   assert.equal((await api(gw, member, 'GET', `${C}/os-security-groups/${id}`)).status, 404);
   assert.equal((await api(gw, member, 'GET', `${C}/os-security-groups`, undefined, CV('2.36'))).status, 404);
 });
+
+test('deleting without an id is 404', async () => {
+  assert.equal((await api(gw, member, 'DELETE', `${C}/os-security-groups/`)).status, 404);
+});

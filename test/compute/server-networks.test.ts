@@ -37,6 +37,7 @@ test('a server on a tenant network gets a port, a Multus interface and its addre
   const server = await waitActive(gw, member, id);
   assert.deepEqual(server.addresses.tenant, [{ addr: '10.60.0.20', version: 4, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': port.mac_address }]);
   assert.equal(server.addresses['pod-network'], undefined, 'no pod interface was asked for');
+  assert.equal((await api(gw, member, 'GET', `${N}/ports/${port.id}`)).body.port.status, 'ACTIVE', 'the VMI runs');
   const vms = await (await gw.gateway()).regions.get('RegionOne')!.kube.listAll<{ spec: { template: { metadata: { labels: Record<string, string> }; spec: { networks: { multus?: { networkName: string } }[]; domain: { devices: { interfaces: { macAddress?: string }[] } } } } } }>(R.virtualMachines);
   const vm = vms.items[0]!;
   assert.match(vm.spec.template.spec.networks[0]?.multus?.networkName ?? '', /\/tenant-/);

@@ -142,6 +142,14 @@ export async function kubeContract(t: Suite, opts: ContractOptions): Promise<voi
         ],
       },
     };
+    // Groups under k8s.io need an API review annotation.
+    const pg = `ct${run}.contract.k8s.io`;
+    const unapproved = await k.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { ...crd, metadata: { name: `widgets.${pg}` }, spec: { ...crd.spec, group: pg } });
+    assert.equal(unapproved.status, 422);
+    assert.equal(
+      unapproved.body.message,
+      `CustomResourceDefinition.apiextensions.k8s.io "widgets.${pg}" is invalid: metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111`,
+    );
     const created = await k.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     await k.until('the CRD to be established', async () => {
@@ -216,7 +224,9 @@ export async function kubeContract(t: Suite, opts: ContractOptions): Promise<voi
     assert.equal(badVm.body.message, `VirtualMachine.kubevirt.io "Bad.VM" is invalid: ${SUBDOMAIN_MSG('Bad.VM')}`);
     const badNs = await k.post('/api/v1/namespaces', { metadata: { name: 'a.b' } });
     assert.equal(badNs.status, 422);
-    assert.equal(badNs.body.message, `Namespace "a.b" is invalid: ${LABEL_MSG('a.b')}`);
+    assert.equal(badNs.body.message, 'Namespace "a.b" is invalid: metadata.name: Invalid value: "a.b": must not contain dots');
+    const badNs2 = await k.post('/api/v1/namespaces', { metadata: { name: 'a_b' } });
+    assert.equal(badNs2.body.message, `Namespace "a_b" is invalid: ${LABEL_MSG('a_b')}`);
     const noName = await k.post(CM(ns), { metadata: {}, data: {} });
     assert.equal(noName.status, 422);
     assert.match(noName.body.message, /metadata\.name: Required value: name or generateName is required/);
@@ -399,7 +409,10 @@ export async function kubeContract(t: Suite, opts: ContractOptions): Promise<voi
     const cur = (await k.get(`${CM(ns)}/fin`)).body;
     const wrongUid = await k.del(`${CM(ns)}/fin`, { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: '00000000-0000-0000-0000-000000000000' } });
     assert.equal(wrongUid.status, 409);
-    assert.match(wrongUid.body.message, /Precondition failed: UID in precondition/);
+    assert.equal(
+      wrongUid.body.message,
+      `Operation cannot be fulfilled on ConfigMap "fin": the UID in the precondition (00000000-0000-0000-0000-000000000000) does not match the UID in record (${cur.metadata.uid}). The object might have been deleted and then recreated`,
+    );
     const wrongRv = await k.del(`${CM(ns)}/fin`, { preconditions: { resourceVersion: '1' } });
     assert.equal(wrongRv.status, 409);
     const del = await k.del(`${CM(ns)}/fin`, { preconditions: { uid: cur.metadata.uid } });

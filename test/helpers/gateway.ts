@@ -44,27 +44,51 @@ export interface TestGatewayOptions {
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const names = opts.regions ?? ['RegionOne'];
   const sandboxes: Record<string, Sandbox> = {};
-  const kube: Record<string, KubeConnection> = {};
-  for (const name of names) {
-    const sandbox = createSandbox({ timing: 'instant' });
-    await sandbox.ready;
-    sandboxes[name] = sandbox;
-    kube[name] = {
-      server: 'http://sandbox',
-      fetch: ((i: string | URL | Request, init?: RequestInit) => sandbox.fetch(new Request(i, init))) as typeof fetch,
-      token: () => sandbox.gatewayToken,
-    };
-  }
+  let kube: Record<string, KubeConnection> = {};
   const identity = { scrypt: TEST_SCRYPT, ...opts.identity };
-  const config: Config = parseConfig(
-    names.length === 1 && names[0] === 'RegionOne'
-      ? { tokens: opts.tokens ?? {}, identity }
-      : {
-          tokens: opts.tokens ?? {},
-          identity,
-          regions: names.map((name, i) => ({ name, identity: i === 0, kubernetes: { server: 'http://sandbox', token: 'unused' } })),
-        },
-  );
+  let config: Config;
+  if (process.env.DICOT_TEST_CLUSTER === 'real') {
+    // The real-cluster lane: a kube-apiserver per region, configured as an operator would
+    // (URL, CA, token) and reached through the Node platform's own fetch.
+    const { startLane, laneAsSandbox } = await import('../realcluster/lane.ts');
+    const { serverPlatform } = await import('../../platform/server.ts');
+    const { nodeFetch } = await import('../../platform/node.ts');
+    const started = await Promise.allSettled(names.map(() => startLane()));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      // Stop the clusters that did start: nothing outlives a failed setup.
+      for (const r of started) if (r.status === 'fulfilled') await r.value.stop();
+      throw failed.reason;
+    }
+    const lanes = started.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof startLane>>>).value);
+    const regions = names.map((name, i) => {
+      const lane = lanes[i] as Awaited<ReturnType<typeof startLane>>;
+      sandboxes[name] = laneAsSandbox(lane);
+      return { name, identity: i === 0, kubernetes: { server: lane.url, ca: lane.ca, token: lane.gatewayToken } };
+    });
+    config = parseConfig({ tokens: opts.tokens ?? {}, identity, regions });
+    kube = (await serverPlatform(config, nodeFetch, undefined, () => {})).kube;
+  } else {
+    for (const name of names) {
+      const sandbox = createSandbox({ timing: 'instant' });
+      await sandbox.ready;
+      sandboxes[name] = sandbox;
+      kube[name] = {
+        server: 'http://sandbox',
+        fetch: ((i: string | URL | Request, init?: RequestInit) => sandbox.fetch(new Request(i, init))) as typeof fetch,
+        token: () => sandbox.gatewayToken,
+      };
+    }
+    config = parseConfig(
+      names.length === 1 && names[0] === 'RegionOne'
+        ? { tokens: opts.tokens ?? {}, identity }
+        : {
+            tokens: opts.tokens ?? {},
+            identity,
+            regions: names.map((name, i) => ({ name, identity: i === 0, kubernetes: { server: 'http://sandbox', token: 'unused' } })),
+          },
+    );
+  }
   let offset = 0;
   const app = createGateway(config, { kube, log: () => {}, now: () => Date.now() + offset, ...(opts.metrics ? { metrics: createMetrics() } : {}) });
   // A test-only route (registered before the first request) hands out the Gateway object.
@@ -75,11 +99,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
   });
 
   const identitySandbox = sandboxes[names[0] as string] as Sandbox;
-  const gatewayKube = createKubeClient({
-    server: 'http://sandbox',
-    fetch: kube[names[0] as string]?.fetch,
-    token: () => identitySandbox.gatewayToken,
-  });
+  const identityKube = kube[names[0] as string] as KubeConnection;
+  const gatewayKube = createKubeClient({ server: identityKube.server, fetch: identityKube.fetch, token: () => identitySandbox.gatewayToken });
   await bootstrap(gatewayKube, [{ ...ADMIN, role: 'admin' }], { scrypt: TEST_SCRYPT });
 
   const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`http://gw${path}`, init));

@@ -143,3 +143,67 @@ describe('network API', () => {
     assert.equal(missing.body.NeutronError.type, 'NetworkNotFound');
   });
 });
+
+describe('subnet pools', () => {
+  let gw: TestGateway;
+  let member: string;
+  before(async () => {
+    gw = await startTestGateway();
+    member = await memberToken(gw, await gw.adminToken(), 'pooluser');
+  });
+  after(() => gw.close());
+
+  it('creates, updates and deletes a pool; subnets take free blocks from it', async () => {
+    const pool = await call(gw, member, 'POST', `${N}/subnetpools`, { subnetpool: { name: 'p1', prefixes: ['10.70.0.0/16'], default_prefixlen: 24 } });
+    assert.equal(pool.status, 201, JSON.stringify(pool.body));
+    const id = pool.body.subnetpool.id;
+    assert.equal(pool.body.subnetpool.ip_version, 4);
+    const upd = await call(gw, member, 'PUT', `${N}/subnetpools/${id}`, { subnetpool: { name: 'p2' } });
+    assert.equal(upd.body.subnetpool.name, 'p2');
+    const net = (await call(gw, member, 'POST', `${N}/networks`, { network: { name: 'pooled' } })).body.network.id;
+    const subs = await Promise.all([1, 2, 3].map(() => call(gw, member, 'POST', `${N}/subnets`, { subnet: { network_id: net, ip_version: 4, subnetpool_id: id } })));
+    const cidrs = subs.map((s) => s.body.subnet?.cidr);
+    assert.equal(new Set(cidrs).size, 3, JSON.stringify(cidrs));
+    assert.ok(cidrs.every((c) => /^10\.70\.\d+\.0\/24$/.test(c)));
+    assert.equal((await call(gw, member, 'DELETE', `${N}/subnetpools/${id}`)).status, 409);
+    assert.equal((await call(gw, member, 'DELETE', `${N}/networks/${net}`)).status, 204);
+    assert.equal((await call(gw, member, 'DELETE', `${N}/subnetpools/${id}`)).status, 204);
+    assert.equal((await call(gw, member, 'GET', `${N}/subnetpools/${id}`)).status, 404);
+  });
+});
+
+describe('availability zones and quotas', () => {
+  let gw: TestGateway;
+  let admin: string;
+  let member: string;
+  let projectId: string;
+  before(async () => {
+    gw = await startTestGateway();
+    admin = await gw.adminToken();
+    member = await memberToken(gw, admin, 'quser');
+    projectId = (await call(gw, member, 'GET', `${N}/security-groups`)).body.security_groups[0].project_id;
+  });
+  after(() => gw.close());
+
+  it('lists zones for networks and routers', async () => {
+    const r = await call(gw, member, 'GET', `${N}/availability_zones`);
+    assert.equal(r.status, 200);
+    assert.ok(r.body.availability_zones.length >= 2);
+    assert.deepEqual(Object.keys(r.body.availability_zones[0]).sort(), ['name', 'resource', 'state']);
+  });
+
+  it('shows defaults, lets an admin update (a ResourceQuota), refuses a member', async () => {
+    const q = await call(gw, member, 'GET', `${N}/quotas/${projectId}`);
+    assert.equal(q.status, 200);
+    assert.equal(q.body.quota.network, 100);
+    assert.equal((await call(gw, member, 'PUT', `${N}/quotas/${projectId}`, { quota: { network: 5 } })).status, 403);
+    const up = await call(gw, admin, 'PUT', `${N}/quotas/${projectId}`, { quota: { network: 5, port: -1 } });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    assert.equal(up.body.quota.network, 5);
+    const details = await call(gw, member, 'GET', `${N}/quotas/${projectId}/details`);
+    assert.deepEqual(details.body.quota.network, { used: 0, limit: 5, reserved: 0 });
+    assert.equal(details.body.quota.port.limit, -1);
+    assert.equal((await call(gw, admin, 'DELETE', `${N}/quotas/${projectId}`)).status, 204);
+    assert.equal((await call(gw, member, 'GET', `${N}/quotas/${projectId}`)).body.quota.network, 100);
+  });
+});

@@ -12,7 +12,9 @@ test('DNS-1123 subdomain with the apimachinery message', () => {
 
 test('DNS-1123 and DNS-1035 labels', () => {
   assert.deepEqual(dns1123Label('123-abc'), []);
-  assert.deepEqual(dns1123Label('a.b'), [
+  // A valid subdomain fails as a label only on its dots; apimachinery says so.
+  assert.deepEqual(dns1123Label('a.b'), ['must not contain dots']);
+  assert.deepEqual(dns1123Label('a_b'), [
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
   ]);
   assert.equal(dns1123Label('a'.repeat(64))[0], 'must be no more than 63 characters');

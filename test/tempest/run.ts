@@ -4,6 +4,7 @@
 //   npm run tempest -- --package tempest.api.identity   # a whole package, on demand
 // Options: --concurrency N (default 2), --keep (leave the workspace), --no-gate,
 //   --only <prefix> (the interop tests starting with it; no scoreboard written).
+// DICOT_TEST_CLUSTER=real runs against the real-cluster lane and compares with the scoreboard.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,31 @@ async function prepareCloud(url: string, a: CloudsYaml['clouds'][string]['auth']
   };
 }
 
+/**
+ * DICOT_TEST_CLUSTER=real: the gateway on the real-cluster lane (test/realcluster), configured
+ * with the apiserver's URL, CA and token, and the sandbox mode's users in <stateDir>/clouds.yaml.
+ */
+async function startOnLane(identity: { scrypt: { N: number; r: number; p: number } } & Record<string, unknown>, stateDir: string) {
+  const { startLane } = await import('../realcluster/lane.ts');
+  const { bootstrapSandbox } = await import('../../platform/cli.ts');
+  const lane = await startLane((s) => console.error(`tempest: ${s}`));
+  try {
+    const kubernetes = { server: lane.url, ca: lane.ca, token: lane.gatewayToken };
+    const node = await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity, regions: [{ name: 'RegionOne', identity: true, kubernetes }] }), { stateDir, log: () => {} });
+    await bootstrapSandbox({ server: lane.url, fetch: lane.fetch, token: () => lane.gatewayToken }, stateDir, node.url, identity.scrypt);
+    return {
+      url: node.url,
+      close: async () => {
+        await node.close();
+        await lane.stop();
+      },
+    };
+  } catch (e) {
+    await lane.stop();
+    throw e;
+  }
+}
+
 async function main() {
   const pkg = arg('--package');
   const only = arg('--only');
@@ -94,7 +120,8 @@ async function main() {
   // Tempest logs in thousands of times: a cheap hash cost here (production's is ~0.8 s of CPU),
   // and the lockout Tempest's defaults expect (2 failures, 5 s).
   const identity = { scrypt: { N: 1024, r: 8, p: 1 }, lockoutFailureAttempts: LOCKOUT.attempts, lockoutDurationSeconds: LOCKOUT.seconds };
-  const gw = await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity }), { stateDir: join(dir, 'state'), timing: 'instant', log: () => {} });
+  const real = process.env.DICOT_TEST_CLUSTER === 'real';
+  const gw = real ? await startOnLane(identity, join(dir, 'state')) : await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity }), { stateDir: join(dir, 'state'), timing: 'instant', log: () => {} });
   try {
     const clouds = parseYaml(readFileSync(join(dir, 'state', 'clouds.yaml'), 'utf8')) as CloudsYaml;
     const admin = clouds.clouds['dicot-admin']?.auth;
@@ -160,7 +187,17 @@ async function main() {
     console.error(`tempest exited ${code}; ${result.totals.passed} passed, ${result.totals.failed} failed, ${result.totals.skipped} skipped`);
     if (only) return; // a partial run: the scoreboard stays as the last full run left it
     const baseline = readBaseline();
-    writeScoreboard(result);
+    // The scoreboard is the sandbox's; a lane run is compared with it, never written over it.
+    if (!real) writeScoreboard(result);
+    else {
+      const before = baseline.suites[result.suite]?.totals;
+      if (before) console.error(`tempest (sandbox scoreboard): ${before.passed} passed, ${before.failed} failed, ${before.skipped} skipped`);
+      const now = new Map(result.tests.map((t) => [t.id, t.status]));
+      for (const t of baseline.suites[result.suite]?.tests ?? []) {
+        if (t.status === 'passed' && now.get(t.id) !== 'passed') console.error(`  passes on the sandbox only: ${t.id}`);
+        if (t.status !== 'passed' && now.get(t.id) === 'passed') console.error(`  passes on the real cluster only: ${t.id}`);
+      }
+    }
     if (process.argv.includes('--no-gate')) return;
     const regressions = gate(result, baseline);
     if (regressions.length > 0) {

@@ -102,6 +102,9 @@ test('boot from an existing volume: the root disk is its PVC; the volume is in-u
   assert.equal(v.attachments[0].device, '/dev/vda');
   const detach = await call(gw, demo, 'DELETE', `${C}/servers/${server.id}/os-volume_attachments/${vol.id}`);
   assert.equal(detach.status, 400);
+  const rebuild = await call(gw, demo, 'POST', `${C}/servers/${server.id}/action`, { rebuild: { imageRef: IMAGE } });
+  assert.equal(rebuild.status, 400, 'the root volume is not replaced');
+  assert.equal((await call(gw, demo, 'GET', `${V(project)}/volumes/${vol.id}`)).body.volume.status, 'in-use');
   assert.equal((await call(gw, demo, 'DELETE', `${C}/servers/${server.id}`)).status, 204);
   await volumeStatus(vol.id, 'available');
   // A volume in use cannot boot a second server.
@@ -132,4 +135,32 @@ test('Cinder /attachments (3.27): create attaches to the server, list/show, dele
   assert.equal(del.status, 200);
   await volumeStatus(vol.id, 'available');
   assert.equal((await call(gw, demo, 'POST', `${V(project)}/attachments`, { attachment: { volume_uuid: vol.id, connector: {} } }, MV)).status, 400);
+});
+
+test('the legacy Cinder flow: os-attach with a mountpoint, os-detach', async () => {
+  const s = await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'legacy', imageRef: IMAGE, flavorRef: 'u1.small', networks: 'none' } });
+  await waitServer(gw, demo, s.body.server.id, 'ACTIVE');
+  const vol = (await call(gw, demo, 'POST', `${V(project)}/volumes`, { volume: { size: 1 } })).body.volume;
+  await volumeStatus(vol.id, 'available');
+  const p = V(project);
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${crypto.randomUUID()}/action`, { 'os-attach': { instance_uuid: s.body.server.id, mountpoint: '/dev/vdb' } })).status, 404);
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-attach': { instance_uuid: s.body.server.id, mountpoint: '/dev/vdb' } })).status, 202);
+  const v = await volumeStatus(vol.id, 'in-use');
+  assert.equal(v.attachments[0].device, '/dev/vdb');
+  assert.equal(v.attachments[0].id, vol.id);
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-detach': {} })).status, 202);
+  await volumeStatus(vol.id, 'available');
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-detach': {} })).status, 202, 'detaching a detached volume settles it');
+
+  // An admin's force detach of a volume reset to error: detached, and available again.
+  const admin = await gw.adminToken();
+  const ap = V(await projectOf(admin));
+  await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-attach': { instance_uuid: s.body.server.id, mountpoint: '/dev/vdc' } });
+  const attached = await volumeStatus(vol.id, 'in-use');
+  assert.equal((await call(gw, admin, 'POST', `${ap}/volumes/${vol.id}/action`, { 'os-reset_status': { status: 'error' } })).status, 202);
+  await volumeStatus(vol.id, 'error');
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${vol.id}/action`, { 'os-force_detach': {} })).status, 403);
+  const fd = await call(gw, admin, 'POST', `${ap}/volumes/${vol.id}/action`, { 'os-force_detach': { attachment_id: attached.attachments[0].attachment_id, connector: null } });
+  assert.equal(fd.status, 202, JSON.stringify(fd.body));
+  await volumeStatus(vol.id, 'available');
 });

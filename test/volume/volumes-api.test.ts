@@ -115,11 +115,16 @@ test('snapshots, volumes from snapshots and clones, metadata, actions', async ()
   assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${v.id}/action`, { 'os-update_readonly_flag': { readonly: true } })).status, 202);
   assert.equal((await call(gw, demo, 'GET', `${p}/volumes/${v.id}`)).body.volume.metadata.readonly, 'True');
   assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${v.id}/action`, { 'os-reset_status': { status: 'error' } })).status, 403);
+  const im = await call(gw, demo, 'POST', `${p}/volumes/${v.id}/action`, { 'os-set_image_metadata': { metadata: { os_distro: 'cirros', x: 'y' } } });
+  assert.deepEqual(im.body, { metadata: { os_distro: 'cirros', x: 'y' } });
+  assert.equal((await call(gw, demo, 'POST', `${p}/volumes/${v.id}/action`, { 'os-unset_image_metadata': { key: 'x' } })).status, 200);
+  assert.deepEqual((await call(gw, demo, 'GET', `${p}/volumes/${v.id}`)).body.volume.volume_image_metadata, { os_distro: 'cirros' });
 
   const s = await call(gw, demo, 'POST', `${p}/snapshots`, { snapshot: { volume_id: v.id, name: 'snap', metadata: { s: '1' } } });
   assert.equal(s.status, 202, JSON.stringify(s.body));
   const snap = await waitStatus(demo, demoProject, 'snapshots', s.body.snapshot.id, 'available');
   assert.equal(snap['os-extended-snapshot-attributes:progress'], '100%');
+  assert.equal((await call(gw, demo, 'POST', `${p}/snapshots/${snap.id}/action`, { 'os-update_snapshot_status': { status: 'error' } })).status, 400, 'not from available');
   assert.equal(snap.size, 1);
   const snaps = await call(gw, demo, 'GET', `${p}/snapshots?limit=1`);
   assert.equal(snaps.body.snapshots.length, 1);
@@ -187,6 +192,11 @@ test('types, zones, limits, quotas, extensions', async () => {
   assert.equal((await call(gw, demo, 'GET', `${p}/volumes`)).body.volumes.length, 1);
   const usage = await call(gw, demo, 'GET', `${p}/os-quota-sets/${demoProject}?usage=true`);
   assert.deepEqual(usage.body.quota_set.volumes, { limit: 1, in_use: 1, reserved: 0, allocated: 0 });
+  // Snapshots count against gigabytes, as in Cinder.
+  await call(gw, admin, 'PUT', `${V(ap)}/os-quota-sets/${demoProject}`, { quota_set: { volumes: 10, gigabytes: 1 } });
+  const snapOver = await call(gw, demo, 'POST', `${p}/snapshots`, { snapshot: { volume_id: vol.body.volume.id } });
+  assert.equal(snapOver.status, 413);
+  assert.equal((await call(gw, demo, 'GET', `${p}/snapshots`)).body.snapshots.length, 0);
   assert.equal((await call(gw, admin, 'DELETE', `${V(ap)}/os-quota-sets/${demoProject}`)).status, 200);
   assert.equal((await call(gw, demo, 'GET', `${p}/os-quota-sets/${demoProject}`)).body.quota_set.volumes, 10);
   assert.equal((await call(gw, demo, 'DELETE', `${p}/volumes/${vol.body.volume.id}`)).status, 202);

@@ -38,6 +38,10 @@ export const rebuildActions: Record<string, ActionHandler> = {
     if (body.user_data !== undefined && !versionOf(a.c).atLeast('2.57')) throw badRequest("Invalid input for field/attribute rebuild. Additional properties are not allowed ('user_data' was unexpected)");
     const newUserData = body.user_data === undefined ? undefined : userData(body.user_data);
     checkState(a.s, 'rebuild', ['active', 'stopped', 'error']);
+    // A volume-booted server's root disk is a Cinder volume, not the server's to replace.
+    if (a.s.rootDataVolume && !(a.s.vm.spec.dataVolumeTemplates ?? []).some((t) => t.metadata.name === a.s.rootDataVolume)) {
+      throw badRequest('Rebuilding a volume-backed server is not supported.');
+    }
     const v4 = accessIp('accessIPv4', body.accessIPv4);
     const v6 = accessIp('accessIPv6', body.accessIPv6);
     const imageId = body.imageRef.split('/').pop() ?? '';

@@ -3,7 +3,7 @@
 // into real CRD objects at bootstrap so `kubectl get crd` shows them).
 
 import type { KubeObject } from './object.ts';
-import type { Column, ResourceDef } from './resources.ts';
+import { API_APPROVED, type Column, type ResourceDef } from './resources.ts';
 
 interface CrdVersion {
   name: string;
@@ -173,7 +173,11 @@ export function seedCrds(): KubeObject[] {
     return {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
-      metadata: { name: `${plural}.${group}` },
+      metadata: {
+        name: `${plural}.${group}`,
+        // The CSI snapshotter's CRDs live in a protected group and carry their API review.
+        ...(group.endsWith('.k8s.io') ? { annotations: { [API_APPROVED]: 'https://github.com/kubernetes-csi/external-snapshotter/pull/814' } } : {}),
+      },
       spec: { group, names, scope: o.cluster ? 'Cluster' : 'Namespaced', versions: [v] },
     };
   });

@@ -31,7 +31,9 @@ export function dns1123Label(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLen(63));
   if (!LABEL_RE.test(v)) {
-    errs.push(
+    // A valid subdomain that is not a label can only have failed on its dots.
+    if (SUBDOMAIN_RE.test(v)) errs.push('must not contain dots');
+    else errs.push(
       regexError(
         "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
         LABEL_FMT,

@@ -54,6 +54,7 @@ const str = (v: unknown) => (v === undefined || v === null ? undefined : String(
 const field = (path: string) => (o: KubeObject) => str(readPath(o, path));
 
 export const CRD_CLEANUP = 'customresourcecleanup.apiextensions.k8s.io';
+export const API_APPROVED = 'api-approved.kubernetes.io';
 const NS_LABEL = 'kubernetes.io/metadata.name';
 
 function rec(o: KubeObject, key: string): Record<string, unknown> {
@@ -243,6 +244,12 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
       const want = `${spec?.names?.plural}.${spec?.group}`;
       if (o.metadata.name !== want) {
         return [{ type: 'Invalid', field: 'metadata.name', value: o.metadata.name, detail: `must be spec.names.plural+"."+spec.group` }];
+      }
+      // Groups under k8s.io / kubernetes.io need an API review link (KEP 1111).
+      const g = spec?.group ?? '';
+      const isProtected = ['k8s.io', 'kubernetes.io'].some((d) => g === d || g.endsWith(`.${d}`));
+      if (isProtected && !o.metadata.annotations?.[API_APPROVED]) {
+        return [{ type: 'Required', field: `metadata.annotations[${API_APPROVED}]`, detail: `protected groups must have approval annotation "${API_APPROVED}", see https://github.com/kubernetes/enhancements/pull/1111` }];
       }
       return [];
     },

@@ -259,18 +259,20 @@ export class GenericStore {
     const existing = this.storage.get(key, ns, name);
     if (!existing) throw notFound(gr(def), name);
     const pre = opts.preconditions;
+    // rest.BeforeDelete names the kind (not the resource) in these conflicts.
+    const byKind = { group: def.group, resource: def.kind };
     if (pre?.uid && pre.uid !== existing.metadata.uid) {
       throw conflict(
-        gr(def),
+        byKind,
         name,
-        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`,
+        `the UID in the precondition (${pre.uid}) does not match the UID in record (${existing.metadata.uid}). The object might have been deleted and then recreated`,
       );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== existing.metadata.resourceVersion) {
       throw conflict(
-        gr(def),
+        byKind,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${existing.metadata.resourceVersion}). The object might have been modified`,
       );
     }
     const o = structuredClone(existing) as KubeObject;

@@ -5,7 +5,7 @@ import type { KubeClient } from '../../kube/index.ts';
 import type { AggregatedApi, ServiceResolver } from '../types.ts';
 import { blobGcController } from './blobs.ts';
 import { dataVolumeController } from './datavolume.ts';
-import { Engine } from './engine.ts';
+import { type Controller, Engine } from './engine.ts';
 import { EXPORT_SERVICE_PREFIX, exportController, exportServer } from './export.ts';
 import { loadBalancerController } from './loadbalancer.ts';
 import { migrationController } from './migration.ts';
@@ -19,14 +19,22 @@ import { vmiController } from './vmi.ts';
 export { seedCluster } from './seed.ts';
 export { instancetypeConflicts } from './instancetype.ts';
 export type { SandboxTiming } from './timing.ts';
+export type { Controller, Engine } from './engine.ts';
 export { DEMO_TIMING, INSTANT_TIMING } from './timing.ts';
 
-export function startControllers(opts: { client: KubeClient; timing: SandboxTiming; signal: AbortSignal }): {
+export function startControllers(opts: {
+  client: KubeClient;
+  timing: SandboxTiming;
+  signal: AbortSignal;
+  /** Controllers that run before the sandbox's own for the same event (the real-cluster lane's pod stand-ins). */
+  first?: ((engine: Engine) => Controller)[];
+}): {
   stop(): Promise<void>;
   idle(): Promise<void>;
 } {
   const engine = new Engine(opts.client, opts.timing, opts.signal);
   for (const make of [
+    ...(opts.first ?? []),
     vmController,
     vmiController,
     migrationController,
