@@ -244,18 +244,7 @@ export function buildVm(s: ServerCreate): VirtualMachine {
       { name: ROOT_VOLUME, dataVolume: { name: s.rootVolume ?? rootDv.metadata.name } },
       { name: CLOUDINIT_VOLUME, ...(s.configDrive ? { cloudInitConfigDrive: cloudInit } : { cloudInitNoCloud: cloudInit }) },
     ],
-    ...(s.publicKey
-      ? {
-          accessCredentials: [
-            {
-              sshPublicKey: {
-                source: { secret: { secretName: sshSecretName(s.object) } },
-                propagationMethod: s.configDrive ? { configDrive: {} } : { noCloud: {} },
-              },
-            },
-          ],
-        }
-      : {}),
+    ...(s.publicKey ? { accessCredentials: sshAccessCredentials(s.object, s.configDrive) } : {}),
     ...(s.zone || s.host
       ? { nodeSelector: { ...(s.zone ? { 'topology.kubernetes.io/zone': s.zone } : {}), ...(s.host ? { 'kubernetes.io/hostname': s.host } : {}) } }
       : {}),
@@ -330,11 +319,25 @@ export function cloudInitSecret(vm: VirtualMachine, s: ServerCreate): KubeSecret
   };
 }
 
-export function sshSecret(vm: VirtualMachine, s: ServerCreate): KubeSecret | undefined {
-  if (!s.publicKey) return undefined;
+/** The VM's access credential: the key pair's public key from the server's ssh Secret, through cloud-init. */
+export const sshAccessCredentials = (object: string, configDrive: boolean) => [
+  {
+    sshPublicKey: {
+      source: { secret: { secretName: sshSecretName(object) } },
+      propagationMethod: configDrive ? { configDrive: {} } : { noCloud: {} },
+    },
+  },
+];
+
+/** The Secret holding a server's public key, owned by its VM. */
+export function sshKeySecret(vm: VirtualMachine, namespace: string, object: string, publicKey: string): KubeSecret {
   return {
-    metadata: { name: sshSecretName(s.object), namespace: s.namespace, labels: { ...MANAGED }, ownerReferences: [ownerRef(vm)] },
+    metadata: { name: sshSecretName(object), namespace, labels: { ...MANAGED }, ownerReferences: [ownerRef(vm)] },
     type: 'Opaque',
-    data: { key: btoa(s.publicKey.trim()) },
+    data: { key: btoa(publicKey.trim()) },
   };
+}
+
+export function sshSecret(vm: VirtualMachine, s: ServerCreate): KubeSecret | undefined {
+  return s.publicKey ? sshKeySecret(vm, s.namespace, s.object, s.publicKey) : undefined;
 }

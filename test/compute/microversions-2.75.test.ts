@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
+import { type Json, type TestGateway, startTestGateway } from '../helpers/gateway.ts';
 import { C, CV, api, demoToken } from './helpers.ts';
 import { IMAGE, IMAGE_ALT, installTestImages, waitActive } from './servers-helpers.ts';
 
@@ -111,6 +111,29 @@ describe('compute 2.75 cleanups', () => {
     const cleared = await rebuild('2.57', { user_data: null });
     assert.equal(cleared.body.server.user_data, null);
     await waitActive(gw, demo, id);
+  });
+
+  test('rebuild key_name (2.54): refused below, checked, shown and written to the VM and its ssh Secret', async () => {
+    const rebuild = (v: string, extra: Record<string, unknown>) => api(gw, demo, 'POST', `${C}/servers/${id}/action`, { rebuild: { imageRef: IMAGE, ...extra } }, CV(v));
+    const kp = await api(gw, demo, 'POST', `${C}/os-keypairs`, { keypair: { name: 'k54' } });
+    assert.equal(kp.status, 200, JSON.stringify(kp.body));
+    const sandboxGet = async (path: string) => (await gw.sandbox.fetch(new Request(`http://sandbox${path}`, { headers: { authorization: `Bearer ${gw.sandbox.adminToken}` } }))).json() as Promise<{ items: Json[] }>;
+    const vmOf = async () => (await sandboxGet('/apis/kubevirt.io/v1/virtualmachines')).items.find((o) => o.metadata.uid === id);
+    const sshSecretOf = async () => (await sandboxGet('/api/v1/secrets')).items.find((x) => x.metadata.name.endsWith('-ssh') && x.metadata.ownerReferences?.some((o: { uid: string }) => o.uid === id));
+    assert.equal((await rebuild('2.53', { key_name: 'k54' })).status, 400);
+    assert.equal((await rebuild('2.54', { key_name: 'nope' })).status, 400);
+    const r = await rebuild('2.54', { key_name: 'k54' });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.equal(r.body.server.key_name, 'k54');
+    assert.equal('user_data' in r.body.server, false, 'user_data from 2.57 only');
+    await waitActive(gw, demo, id);
+    assert.ok((await vmOf())?.spec.template.spec.accessCredentials?.length === 1);
+    assert.equal((await sshSecretOf())?.data.key, btoa(kp.body.keypair.public_key.trim()));
+    const cleared = await rebuild('2.54', { key_name: null });
+    assert.equal(cleared.body.server.key_name, null);
+    await waitActive(gw, demo, id);
+    assert.equal((await vmOf())?.spec.template.spec.accessCredentials, undefined);
+    assert.equal(await sshSecretOf(), undefined);
   });
 
   test('flavor swap: "" at 2.74, 0 at 2.75', async () => {

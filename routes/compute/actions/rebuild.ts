@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { resolveBootImage } from '../../../src/compute/images.ts';
 import { CA, sha256Hex } from '../../../src/compute/model.ts';
-import { ROOT_VOLUME, cloudInitSecretName, cloudInitUserData, rootDiskGiB, rootDiskSpec } from '../../../src/compute/servers.ts';
+import { ROOT_VOLUME, cloudInitSecretName, cloudInitUserData, rootDiskGiB, rootDiskSpec, sshAccessCredentials, sshKeySecret, sshSecretName } from '../../../src/compute/servers.ts';
+import { NotFoundError } from '../../../src/kube/index.ts';
+import { keypairStore } from '../keypairs.ts';
 import { Flavors } from '../../../src/compute/flavors.ts';
 import { badRequest } from '../../../src/core/faults.ts';
 import { R } from '../../../src/kube/index.ts';
@@ -27,6 +29,7 @@ const Rebuild = z.looseObject({
   description: z.string().max(255).nullable().optional(),
   preserve_ephemeral: z.boolean().optional(),
   user_data: z.string().nullable().optional(),
+  key_name: z.string().nullable().optional(),
 });
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -37,6 +40,15 @@ export const rebuildActions: Record<string, ActionHandler> = {
     // 2.57: new user data (null removes it), the cloud-init the rebuilt server boots with.
     if (body.user_data !== undefined && !versionOf(a.c).atLeast('2.57')) throw badRequest("Invalid input for field/attribute rebuild. Additional properties are not allowed ('user_data' was unexpected)");
     const newUserData = body.user_data === undefined ? undefined : userData(body.user_data);
+    // 2.54: a new key pair (null removes it), injected at the rebuilt server's first boot.
+    if (body.key_name !== undefined && !versionOf(a.c).atLeast('2.54')) throw badRequest("Invalid input for field/attribute rebuild. Additional properties are not allowed ('key_name' was unexpected)");
+    let key: { name: string | null; publicKey: string | null } | undefined;
+    if (body.key_name === null) key = { name: null, publicKey: null };
+    else if (body.key_name !== undefined) {
+      const kp = await keypairStore(a.c).get(a.auth.userId, body.key_name);
+      if (!kp) throw badRequest('Invalid key_name provided.');
+      key = { name: kp.name, publicKey: kp.publicKey };
+    }
     checkState(a.s, 'rebuild', ['active', 'stopped', 'error']);
     // A volume-booted server's root disk is a Cinder volume, not the server's to replace.
     if (a.s.rootDataVolume && !(a.s.vm.spec.dataVolumeTemplates ?? []).some((t) => t.metadata.name === a.s.rootDataVolume)) {
@@ -57,9 +69,21 @@ export const rebuildActions: Record<string, ActionHandler> = {
     await a.store.patchVm(a.s, {
       spec: {
         dataVolumeTemplates: [...others, { metadata: { name: dvName }, spec: rootDiskSpec(image, rootDiskGiB(flavor?.disk ?? 0, image)) }],
-        template: { spec: { volumes } },
+        template: { spec: { volumes, ...(key ? { accessCredentials: key.publicKey ? sshAccessCredentials(a.s.object, a.s.configDrive === 'True') : null } : {}) } },
       },
     });
+    if (key) {
+      const ns = { namespace: a.s.namespace };
+      const ignoreMissing = (e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e));
+      if (key.publicKey === null) await a.auth.kube.delete(R.secrets, sshSecretName(a.s.object), ns).catch(ignoreMissing);
+      else {
+        const secret = sshKeySecret(a.s.vm, a.s.namespace, a.s.object, key.publicKey);
+        await a.auth.kube.patch(R.secrets, sshSecretName(a.s.object), { data: secret.data }, { ...ns, type: 'merge' }).catch(async (e: unknown) => {
+          if (!(e instanceof NotFoundError)) throw e;
+          await a.auth.kube.create(R.secrets, secret);
+        });
+      }
+    }
     if (newUserData !== undefined) {
       await a.auth.kube.patch(R.secrets, cloudInitSecretName(a.s.object), { data: { userdata: cloudInitUserData(newUserData) } }, { namespace: a.s.namespace, type: 'merge' });
     }
@@ -76,6 +100,7 @@ export const rebuildActions: Record<string, ActionHandler> = {
         [CA.image]: imageId,
         ...(body.name !== undefined ? { [CA.name]: body.name } : {}),
         ...(newUserData !== undefined ? { [CA.userData]: newUserData } : {}),
+        ...(key ? { [CA.keyName]: key.name } : {}),
         ...(body.metadata !== undefined ? { [CA.metadata]: JSON.stringify(body.metadata) } : {}),
         ...(body.description !== undefined ? { [CA.description]: body.description } : {}),
         ...(v4 !== undefined ? { [CA.accessIPv4]: v4 } : {}),

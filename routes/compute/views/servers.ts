@@ -108,11 +108,13 @@ export const serverUpdated = (s: ServerRecord, ctx: ViewContext) =>
   pick(layerFor(ctx.version, SERVER_BASIC_LAYERS), fields(s, ctx, ctx.version.atLeast('2.75')));
 
 /**
- * Rebuild's view: the update view, plus `user_data` for everyone from 2.57; from 2.75 the
+ * Rebuild's view: the update view, plus `key_name` from 2.54 and `user_data` for everyone from 2.57; from 2.75 the
  * admin-only `OS-EXT-SRV-ATTR:user_data` gives way to it (Nova's rebuild sample at 2.75).
  */
 export function serverRebuilt(s: ServerRecord, ctx: ViewContext): Record<string, unknown> {
   const view: Record<string, unknown> = serverUpdated(s, ctx);
+  // 2.54: the key pair name, which rebuild may change.
+  if (ctx.version.atLeast('2.54')) view.key_name = s.keyName;
   if (!ctx.version.atLeast('2.57')) return view;
   delete view['OS-EXT-SRV-ATTR:user_data'];
   return { ...view, user_data: s.userData };
