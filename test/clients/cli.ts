@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningNode, startNode } from '../../platform/node.ts';
@@ -25,6 +25,9 @@ export interface CliSession {
   /** Working directory of the CLI (files the scenario makes live here). */
   dir: string;
   cloudsFile: string;
+  /** `kubectl` for this cluster (the lane's own build against a real apiserver), and its kubeconfig. */
+  kubectl: string;
+  kubeconfig: string;
   /** Any program, in `dir`, with the CLI's environment (plus `env`). */
   exec(file: string, args: string[], env?: Record<string, string>): Promise<Result>;
   /** `openstack <args>`, whatever its exit code. */
@@ -41,12 +44,16 @@ export async function startCliSession(name: string): Promise<CliSession> {
   let node: RunningNode;
   let cloudsFile: string;
   let stopLane = async () => {};
+  let kubectl = '/usr/bin/kubectl';
+  const kubeconfig = join(dir, 'kubeconfig');
   if (process.env.DICOT_TEST_CLUSTER === 'real') {
     // The real-cluster lane: the gateway configured for a real cluster (URL, CA, token), and
     // the same two users the sandbox mode bootstraps, written to clouds.yaml the same way.
     const { startLane } = await import('../realcluster/lane.ts');
     const lane = await startLane();
     stopLane = () => lane.stop();
+    kubectl = lane.kubectl;
+    copyFileSync(lane.kubeconfig, kubeconfig);
     try {
       const kubernetes = { server: lane.url, ca: lane.ca, token: lane.gatewayToken };
       const config = parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity: { scrypt }, regions: [{ name: 'RegionOne', identity: true, kubernetes }] });
@@ -90,6 +97,8 @@ export async function startCliSession(name: string): Promise<CliSession> {
     node,
     dir,
     cloudsFile,
+    kubectl,
+    kubeconfig,
     exec,
     run,
     os,

@@ -87,7 +87,7 @@ test('routers, external gateway, floating IPs, a server on the network, quotas; 
   assert.ok(Array.isArray(quota) || typeof quota === 'object');
   // The Kubernetes side, with kubectl: the NAD, the NetworkPolicies and the Service.
   const kubectl = async (...args: string[]) => {
-    const r = await cli.exec('/usr/bin/kubectl', [...args, '-A', '-o', 'name'], { KUBECONFIG: join(cli.dir, 'kubeconfig') });
+    const r = await cli.exec(cli.kubectl, [...args, '-A', '-o', 'name'], { KUBECONFIG: cli.kubeconfig });
     assert.equal(r.code, 0, r.stderr);
     return r.stdout;
   };

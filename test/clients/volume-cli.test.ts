@@ -131,11 +131,11 @@ test('quota show and limits show --absolute count the volumes', async () => {
 });
 
 test('kubectl get dv,pvc,volumesnapshot shows the volumes', async () => {
-  const r = await cli.exec('/usr/bin/kubectl', ['--kubeconfig', join(cli.dir, 'kubeconfig'), 'get', 'dv,pvc', '-A', '-l', 'volume.openstack.dicot.io/volume-id', '-o', 'name']);
+  const r = await cli.exec(cli.kubectl, ['--kubeconfig', cli.kubeconfig, 'get', 'dv,pvc', '-A', '-l', 'volume.openstack.dicot.io/volume-id', '-o', 'name']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('datavolume')).length, 4);
   assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('persistentvolumeclaim')).length, 4);
-  const snaps = await cli.exec('/usr/bin/kubectl', ['--kubeconfig', join(cli.dir, 'kubeconfig'), 'get', 'volumesnapshot', '-A']);
+  const snaps = await cli.exec(cli.kubectl, ['--kubeconfig', cli.kubeconfig, 'get', 'volumesnapshot', '-A']);
   assert.equal(snaps.code, 0, snaps.stderr);
 });
 

@@ -21,9 +21,17 @@ export const LANE_TESTS = [
   'test/compute/servers.test.ts',
   'test/compute/actions.test.ts',
   'test/image/images-api.test.ts',
+  'test/compute/images.test.ts',
+  'test/compute/server-networks.test.ts',
+  'test/compute/security-groups.test.ts',
+  'test/network/api.test.ts',
+  'test/volume/volumes-api.test.ts',
+  'test/volume/attachments.test.ts',
   'test/clients/identity-cli.test.ts',
   'test/clients/compute-cli.test.ts',
   'test/clients/image-cli.test.ts',
+  'test/clients/network-cli.test.ts',
+  'test/clients/volume-cli.test.ts',
 ];
 
 const started = Date.now();
