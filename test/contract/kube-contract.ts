@@ -597,6 +597,48 @@ export async function kubeContract(t: Suite, opts: ContractOptions): Promise<voi
     }
   });
 
+  await t.test('RBAC escalation prevention: granting or binding rights not held is 403 unless escalate/bind', async () => {
+    const ens = await newNamespace('escalate');
+    const erin = `erin-${run}`;
+    const as = { user: erin, groups: ['contract-users'] };
+    const RB = `/apis/rbac.authorization.k8s.io/v1/namespaces/${ens}`;
+    const role = (name: string, rules: object[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules });
+    const bindTo = (name: string, kind: string, ref: string, user: string) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: ref },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+    });
+    const rbacWriter = { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['get', 'create'] };
+    const cmRead = { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] };
+    assert.equal((await k.post(`${RB}/roles`, role('erin', [rbacWriter, cmRead]))).status, 201);
+    assert.equal((await k.post(`${RB}/rolebindings`, bindTo('erin', 'Role', 'erin', erin))).status, 201);
+    await k.until('the binding to take effect', async () => ((await k.get(CM(ens), { as })).status === 200 ? true : undefined));
+    assert.equal((await k.post(`${RB}/roles`, role('narrow', [{ ...cmRead, verbs: ['get'] }]), { as })).status, 201, 'rights held may be granted');
+    const wide = await k.post(`${RB}/roles`, role('wide', [{ ...cmRead, verbs: ['get', 'delete'] }]), { as });
+    assert.equal(wide.status, 403);
+    assert.equal(wide.body.reason, 'Forbidden');
+    assert.deepEqual(wide.body.details, { name: 'wide', group: 'rbac.authorization.k8s.io', kind: 'roles' });
+    const head = `roles.rbac.authorization.k8s.io "wide" is forbidden: user "${erin}" (groups=`;
+    assert.ok(wide.body.message.startsWith(head), wide.body.message);
+    assert.ok(wide.body.message.endsWith(') is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["configmaps"], Verbs:["delete"]}'), wide.body.message);
+    assert.equal((await k.get(`${RB}/roles/wide`)).status, 404, 'nothing written');
+    const toEdit = await k.post(`${RB}/rolebindings`, bindTo('edit', 'ClusterRole', 'edit', erin), { as });
+    assert.equal(toEdit.status, 403);
+    assert.ok(toEdit.body.message.startsWith(`rolebindings.rbac.authorization.k8s.io "edit" is forbidden: user "${erin}" (groups=`), toEdit.body.message);
+    assert.equal((await k.post(`${RB}/rolebindings`, bindTo('narrow', 'Role', 'narrow', `${erin}-friend`), { as })).status, 201);
+    // escalate on roles, and bind on the edit ClusterRole only.
+    await k.post(`${RB}/roles`, role('erin-delegate', [
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['edit'] },
+    ]));
+    await k.post(`${RB}/rolebindings`, bindTo('erin-delegate', 'Role', 'erin-delegate', erin));
+    await k.until('escalate to apply', async () => ((await k.post(`${RB}/roles`, role('wide', [{ ...cmRead, verbs: ['get', 'delete'] }]), { as })).status === 201 ? true : undefined));
+    assert.equal((await k.post(`${RB}/rolebindings`, bindTo('edit', 'ClusterRole', 'edit', erin), { as })).status, 201);
+    assert.equal((await k.post(`${RB}/rolebindings`, bindTo('admin', 'ClusterRole', 'admin', erin), { as })).status, 403);
+  });
+
   await t.test('CustomResourceDefinition deletion removes its instances and stops serving', async () => {
     assert.equal((await k.post(W(ns), widget('left-over'))).status, 201);
     assert.equal((await k.del(crdPath)).status, 200);

@@ -186,3 +186,57 @@ test('an unknown token is 401 Unauthorized; impersonating without rights is 403'
     await s.close();
   }
 });
+
+test('RBAC escalation: roles and bindings granting rights the writer lacks are 403 unless it may escalate or bind', async () => {
+  const { s, k } = server();
+  await s.start();
+  const RB = '/apis/rbac.authorization.k8s.io/v1';
+  const role = (name: string, rules: object[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules });
+  const binding = (name: string, kind: string, ref: string) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: ref },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'dave' }],
+  });
+  const dave = { as: { user: 'dave', groups: ['devs'] } };
+  try {
+    const writer = { verbs: ['get', 'create', 'update'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'] };
+    await k.post(`${RB}/namespaces/default/roles`, role('dave-rights', [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['configmaps'] }, writer]));
+    assert.equal((await k.post(`${RB}/namespaces/default/rolebindings`, binding('dave-rights', 'Role', 'dave-rights'))).status, 201);
+
+    const held = await k.post(`${RB}/namespaces/default/roles`, role('r1', [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }]), dave);
+    assert.equal(held.status, 201, 'rights held may be granted');
+    const more = await k.post(`${RB}/namespaces/default/roles`, role('r2', [{ verbs: ['get', 'delete', 'patch'], apiGroups: [''], resources: ['configmaps', 'secrets'] }]), dave);
+    assert.equal(more.status, 403);
+    assert.equal(more.body.reason, 'Forbidden');
+    assert.deepEqual(more.body.details, { name: 'r2', group: 'rbac.authorization.k8s.io', kind: 'roles' });
+    assert.match(
+      more.body.message,
+      /^roles\.rbac\.authorization\.k8s\.io "r2" is forbidden: user "dave" \(groups=\["devs"( "system:authenticated")?\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["configmaps"\], Verbs:\["delete" "patch"\]\}\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get" "delete" "patch"\]\}$/,
+    );
+    assert.equal((await k.get(`${RB}/namespaces/default/roles/r2`)).status, 404, 'nothing written');
+    const widened = await k.put(`${RB}/namespaces/default/roles/r1`, { ...held.body, rules: [{ verbs: ['*'], apiGroups: [''], resources: ['configmaps'] }] }, dave);
+    assert.equal(widened.status, 403, 'updates are checked too');
+
+    const toEdit = await k.post(`${RB}/namespaces/default/rolebindings`, binding('b-edit', 'ClusterRole', 'edit'), dave);
+    assert.equal(toEdit.status, 403);
+    assert.match(toEdit.body.message, /^rolebindings\.rbac\.authorization\.k8s\.io "b-edit" is forbidden: user "dave" .* is attempting to grant RBAC permissions not currently held:\n/);
+    assert.equal((await k.post(`${RB}/namespaces/default/rolebindings`, binding('b-r1', 'Role', 'r1'), dave)).status, 201, 'binding a role whose rights are held');
+    assert.equal((await k.post(`${RB}/namespaces/default/rolebindings`, binding('b-none', 'Role', 'none'), dave)).status, 404, 'an unknown role');
+
+    // escalate on roles, and bind on the edit ClusterRole only (resourceNames), lift the checks.
+    await k.post(`${RB}/namespaces/default/roles`, role('dave-delegate', [
+      { verbs: ['escalate'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'] },
+      { verbs: ['bind'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['edit'] },
+    ]));
+    await k.post(`${RB}/namespaces/default/rolebindings`, binding('dave-delegate', 'Role', 'dave-delegate'));
+    assert.equal((await k.post(`${RB}/namespaces/default/roles`, role('r2', [{ verbs: ['delete'], apiGroups: [''], resources: ['secrets'] }]), dave)).status, 201);
+    assert.equal((await k.post(`${RB}/namespaces/default/rolebindings`, binding('b-edit', 'ClusterRole', 'edit'), dave)).status, 201);
+    assert.equal((await k.post(`${RB}/namespaces/default/rolebindings`, binding('b-admin', 'ClusterRole', 'admin'), dave)).status, 403);
+    // system:masters may grant anything.
+    assert.equal((await k.post(`${RB}/namespaces/default/rolebindings`, binding('b-admin', 'ClusterRole', 'admin'))).status, 201);
+  } finally {
+    await s.close();
+  }
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forbiddenReason, ruleAllows, subjectMatches } from '../../src/sandbox/apiserver/rbac.ts';
+import { escalationReason, forbiddenReason, missingRights, ruleAllows, subjectMatches } from '../../src/sandbox/apiserver/rbac.ts';
 
 const attrs = (over: Record<string, string> = {}) => ({ verb: 'get', apiGroup: 'kubevirt.io', apiVersion: 'v1', resource: 'virtualmachines', namespace: 'p1', ...over });
 
@@ -47,4 +47,40 @@ test('forbidden reasons are worded like kube-apiserver', () => {
   );
   assert.equal(forbiddenReason(alice, { verb: 'list', apiGroup: '', apiVersion: 'v1', resource: 'nodes' }), 'User "alice" cannot list resource "nodes" in API group "" at the cluster scope');
   assert.equal(forbiddenReason(alice, { verb: 'get', path: '/metrics' }), 'User "alice" cannot get path "/metrics"');
+});
+
+test('coverage: every (group, resource, verb, name) and (url, verb) must be held, wildcards on both sides', () => {
+  const owned = [
+    { verbs: ['get', 'list'], apiGroups: [''], resources: ['configmaps', 'pods/log'] },
+    { verbs: ['*'], apiGroups: ['kubevirt.io'], resources: ['*'] },
+    { verbs: ['update'], apiGroups: ['apps'], resources: ['*/scale'] },
+    { verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['a', 'b'] },
+    { verbs: ['get'], nonResourceURLs: ['/healthz', '/apis/*'] },
+  ];
+  const covered = (rule: object) => missingRights(owned, [rule]).length === 0;
+  assert.equal(covered({ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }), true);
+  assert.equal(covered({ verbs: ['get', 'list'], apiGroups: [''], resources: ['configmaps', 'pods/log'] }), true);
+  assert.equal(covered({ verbs: ['get', 'delete'], apiGroups: [''], resources: ['configmaps'] }), false);
+  assert.equal(covered({ verbs: ['*'], apiGroups: [''], resources: ['configmaps'] }), false, 'a wildcard is only covered by a wildcard');
+  assert.equal(covered({ verbs: ['patch', '*'], apiGroups: ['kubevirt.io'], resources: ['virtualmachines', '*'] }), true);
+  assert.equal(covered({ verbs: ['update'], apiGroups: ['apps'], resources: ['deployments/scale'] }), true);
+  assert.equal(covered({ verbs: ['update'], apiGroups: ['apps'], resources: ['deployments'] }), false);
+  assert.equal(covered({ verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['x'] }), true, 'no names held covers any name');
+  assert.equal(covered({ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['a', 'b'] }), true);
+  assert.equal(covered({ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['c'] }), false);
+  assert.equal(covered({ verbs: ['get'], apiGroups: [''], resources: ['secrets'] }), false, 'names held never cover all names');
+  assert.equal(covered({ verbs: ['get'], nonResourceURLs: ['/healthz', '/apis/x/v1'] }), true);
+  assert.equal(covered({ verbs: ['get'], nonResourceURLs: ['/metrics'] }), false);
+  assert.equal(covered({ verbs: ['post'], nonResourceURLs: ['/healthz'] }), false);
+  assert.equal(missingRights([{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }], [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }]).length, 0);
+
+  const caller = { user: 'u', groups: ['system:authenticated', 'devs'] };
+  assert.equal(escalationReason(caller, owned, [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }]), undefined);
+  assert.equal(
+    escalationReason(caller, owned, [{ verbs: ['delete', 'create'], apiGroups: ['', 'apps'], resources: ['configmaps'] }, { verbs: ['post'], nonResourceURLs: ['/healthz'] }]),
+    'user "u" (groups=["system:authenticated" "devs"]) is attempting to grant RBAC permissions not currently held:\n' +
+      '{APIGroups:[""], Resources:["configmaps"], Verbs:["delete" "create"]}\n' +
+      '{APIGroups:["apps"], Resources:["configmaps"], Verbs:["delete" "create"]}\n' +
+      '{NonResourceURLs:["/healthz"], Verbs:["post"]}',
+  );
 });

@@ -5,6 +5,7 @@ import type { AggregatedApi, Caller, ServiceHandler } from '../types.ts';
 import { impersonate, type Authenticator } from './auth.ts';
 import type { Discovery } from './discovery.ts';
 import { VERSION_INFO } from './discovery.ts';
+import { escalationCheck } from './escalation.ts';
 import { ApiError, badRequest, forbidden, methodNotAllowed, notFoundPath, toApiError } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { Kinds } from './kinds.ts';
@@ -203,6 +204,8 @@ async function serveResource(d: HandlerDeps, req: Request, url: URL, info: Reque
     now: d.now(),
     ...meta,
   });
+  const admit = escalationCheck(d.authorizer, caller, def, ns, name);
+  const guarded = admit ? { admit } : {};
   switch (info.verb) {
     case 'get': {
       const o = d.store.get(def, ns, name as string);
@@ -219,7 +222,7 @@ async function serveResource(d: HandlerDeps, req: Request, url: URL, info: Reque
       return watch(d, req, url, def, info, ns, table);
     case 'create': {
       const body = await readJson(req);
-      const o = d.store.create(def, ns, body, { dryRun: dryRunOf(url) });
+      const o = d.store.create(def, ns, body, { dryRun: dryRunOf(url), ...guarded });
       return json(o, 201);
     }
     case 'update': {
@@ -229,12 +232,12 @@ async function serveResource(d: HandlerDeps, req: Request, url: URL, info: Reque
         const spec = { ...(cur.spec as object), finalizers: (body as { spec?: { finalizers?: unknown } })?.spec?.finalizers ?? [] };
         return json(d.store.update(def, ns, name as string, { ...cur, spec }, { dryRun: dryRunOf(url) }));
       }
-      const opts = { dryRun: dryRunOf(url), ...(subresource ? { subresource } : {}) };
+      const opts = { dryRun: dryRunOf(url), ...(subresource ? { subresource } : {}), ...guarded };
       return json(d.store.update(def, ns, name as string, body, opts));
     }
     case 'patch': {
       const body = await readJson(req);
-      const opts = { dryRun: dryRunOf(url), ...(subresource ? { subresource } : {}) };
+      const opts = { dryRun: dryRunOf(url), ...(subresource ? { subresource } : {}), ...guarded };
       return json(d.store.patch(def, ns, name as string, req.headers.get('content-type') ?? '', body, opts));
     }
     case 'delete': {

@@ -14,6 +14,7 @@ import {
   notFound,
   unsupportedMediaType,
 } from './errors.ts';
+import type { Admit } from './escalation.ts';
 import { generateName, labelValue, qualifiedName, validateName } from './names.ts';
 import { type KubeObject, type ObjectMeta, isRecord, timestamp } from './object.ts';
 import { deepEqual, type Json, jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
@@ -150,7 +151,7 @@ export class GenericStore {
     return result;
   }
 
-  create(def: ResourceDef, namespace: string | undefined, body: unknown, opts: { dryRun?: boolean } = {}): KubeObject {
+  create(def: ResourceDef, namespace: string | undefined, body: unknown, opts: { dryRun?: boolean; admit?: Admit } = {}): KubeObject {
     const o = this.decode(def, body);
     const meta = o.metadata;
     if (def.namespaced) {
@@ -174,6 +175,7 @@ export class GenericStore {
     if (def.status && !def.keepStatusOnCreate) delete o.status;
     def.prepareForCreate?.(o);
     omitEmpty(meta);
+    opts.admit?.(o);
     this.validate(def, o);
     if (this.storage.get(resourceKey(def), meta.namespace, meta.name)) throw alreadyExists(gr(def), meta.name);
     meta.uid = crypto.randomUUID();
@@ -188,7 +190,7 @@ export class GenericStore {
     namespace: string | undefined,
     name: string,
     body: unknown,
-    opts: { dryRun?: boolean; subresource?: string } = {},
+    opts: { dryRun?: boolean; subresource?: string; admit?: Admit } = {},
   ): KubeObject {
     const ns = def.namespaced ? namespace : undefined;
     const existing = this.storage.get(resourceKey(def), ns, name);
@@ -219,7 +221,7 @@ export class GenericStore {
     name: string,
     contentType: string,
     body: unknown,
-    opts: { dryRun?: boolean; subresource?: string } = {},
+    opts: { dryRun?: boolean; subresource?: string; admit?: Admit } = {},
   ): KubeObject {
     const ns = def.namespaced ? namespace : undefined;
     const existing = this.storage.get(resourceKey(def), ns, name);
@@ -360,7 +362,7 @@ export class GenericStore {
     return o;
   }
 
-  private commit(def: ResourceDef, existing: KubeObject, o: KubeObject, opts: { dryRun?: boolean }): KubeObject {
+  private commit(def: ResourceDef, existing: KubeObject, o: KubeObject, opts: { dryRun?: boolean; admit?: Admit }): KubeObject {
     const key = resourceKey(def);
     const meta = o.metadata;
     meta.resourceVersion = existing.metadata.resourceVersion;
@@ -373,6 +375,7 @@ export class GenericStore {
       }
     }
     omitEmpty(meta);
+    opts.admit?.(o, existing);
     this.validate(def, o, existing);
     if (tracksGeneration(def) && !deepEqual(specOf(def, existing), specOf(def, o))) {
       meta.generation = (existing.metadata.generation ?? 0) + 1;
