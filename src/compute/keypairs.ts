@@ -1,6 +1,6 @@
 import { conflict, forbidden, badRequest } from '../core/faults.ts';
 import { AlreadyExistsError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
-import { selfSignedCertificate } from './x509.ts';
+import { concatBytes, selfSignedCertificate } from './x509.ts';
 import { CA, CL, type KubeSecret, MANAGED, b64decode, b64encode, decodeText, encodeText, sha256Hex } from './model.ts';
 
 // Keypairs belong to a Keystone user, not to a project (as in Nova). Each is a Secret in the
@@ -94,15 +94,6 @@ const mpint = (bytes: Uint8Array) => {
   const trimmed = bytes.subarray(i);
   return sshString((trimmed[0] ?? 0) & 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed);
 };
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 const b64url = (s: string) => b64decode(s.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(s.length / 4) * 4, '='));
 const pem = (label: string, der: Uint8Array) =>
   `-----BEGIN ${label}-----\n${(b64encode(der).match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
@@ -119,7 +110,7 @@ const pkcs8Pem = async (pair: CryptoKeyPair) => pem('PRIVATE KEY', new Uint8Arra
 export async function generateSshKeyPair(comment = 'Generated-by-Dicot'): Promise<{ publicKey: string; privateKey: string }> {
   const pair = await rsaKeyPair();
   const jwk = (await crypto.subtle.exportKey('jwk', pair.publicKey)) as JsonWebKey;
-  const blob = concat(sshString(new TextEncoder().encode('ssh-rsa')), mpint(b64url(jwk.e ?? '')), mpint(b64url(jwk.n ?? '')));
+  const blob = concatBytes(sshString(new TextEncoder().encode('ssh-rsa')), mpint(b64url(jwk.e ?? '')), mpint(b64url(jwk.n ?? '')));
   return { publicKey: `ssh-rsa ${b64encode(blob)} ${comment}\n`, privateKey: await pkcs8Pem(pair) };
 }
 

@@ -10,7 +10,8 @@ const tlv = (tag: number, body: Uint8Array): Uint8Array => {
   out.set(body, 1 + len.length);
   return out;
 };
-const join = (...parts: Uint8Array[]) => {
+/** The bytes of `parts`, one after another. */
+export const concatBytes = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -19,8 +20,8 @@ const join = (...parts: Uint8Array[]) => {
   }
   return out;
 };
-const seq = (...parts: Uint8Array[]) => tlv(0x30, join(...parts));
-const set = (...parts: Uint8Array[]) => tlv(0x31, join(...parts));
+const seq = (...parts: Uint8Array[]) => tlv(0x30, concatBytes(...parts));
+const set = (...parts: Uint8Array[]) => tlv(0x31, concatBytes(...parts));
 const oid = (dotted: string) => {
   const [a = 0, b = 0, ...rest] = dotted.split('.').map(Number);
   const bytes = [40 * a + b];
@@ -34,7 +35,7 @@ const oid = (dotted: string) => {
 const NULL = Uint8Array.of(0x05, 0x00);
 const utf8 = (s: string) => tlv(0x0c, new TextEncoder().encode(s));
 const utcTime = (d: Date) => tlv(0x17, new TextEncoder().encode(`${d.toISOString().slice(2, 19).replace(/[-:T]/g, '')}Z`));
-const bitString = (bytes: Uint8Array) => tlv(0x03, join(Uint8Array.of(0), bytes));
+const bitString = (bytes: Uint8Array) => tlv(0x03, concatBytes(Uint8Array.of(0), bytes));
 /** A positive INTEGER from random bytes (serial numbers are at most 20 bytes). */
 const serial = () => {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
