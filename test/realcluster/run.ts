@@ -10,6 +10,7 @@ import { buildBinaries } from './cluster.ts';
 /** The tests that run on the lane (each starts its own cluster through the shared helpers). */
 export const LANE_TESTS = [
   'test/realcluster/contract.lane.ts',
+  'test/realcluster/deploy.lane.ts',
   'test/identity/auth-api.test.ts',
   'test/identity/resources.test.ts',
   'test/identity/security.test.ts',

@@ -33,7 +33,8 @@ function configFor(clusters: ClusterRef[]) {
   };
 }
 
-async function spawnServer(cmd: string, args: string[], config: object): Promise<Launched> {
+/** Starts a gateway process with DICOT_CONFIG_JSON = `config`; resolves once it logs its URL. */
+export async function spawnServer(cmd: string, args: string[], config: object): Promise<Launched> {
   const child: ChildProcess = spawn(cmd, args, {
     env: { ...process.env, DICOT_CONFIG_JSON: JSON.stringify(config), NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -91,7 +92,7 @@ async function startWorkerd(config: ReturnType<typeof configFor>, clusters: Clus
 
 /** Compiles platform/bun.ts the way deploy/container/Containerfile does (once per test process). */
 let compiled: Promise<string> | undefined;
-function bunExecutable(): Promise<string> {
+export function bunExecutable(): Promise<string> {
   compiled ??= (async () => {
     const out = 'dist/dicot-bun';
     const child = spawn(BUN, ['build', '--compile', '--minify', 'platform/bun.ts', '--outfile', out], { stdio: ['ignore', 'ignore', 'pipe'] });
