@@ -167,7 +167,8 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
   for (let i = 0; i < count; i++) {
     const name = count > 1 ? `${s.name}-${i + 1}` : s.name;
     // Deterministic from the request: a retry of this request meets its own objects.
-    const object = `${slug(name, 40)}-${(await sha256Hex(`${requestId}/${i}`)).slice(0, 5)}`;
+    const digest = await sha256Hex(`${requestId}/${i}`);
+    const object = `${slug(name, 40)}-${digest.slice(0, 5)}`;
     const spec: ServerCreate = {
       name,
       object,
@@ -184,6 +185,8 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
       userData: ud,
       adminPass,
       networks,
+      // Nova's MAC prefix; fixed in the VM so every pod the server runs in keeps it.
+      podMac: `fa:16:3e:${digest.slice(5, 11).replace(/(..)(?!$)/g, '$1:')}`,
       securityGroups,
       zone,
       host,

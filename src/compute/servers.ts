@@ -176,6 +176,8 @@ export interface ServerCreate {
   userData: string | null;
   adminPass: string;
   networks: 'pod' | 'none';
+  /** The pod interface's MAC address. */
+  podMac: string;
   securityGroups: string[];
   zone: string | null;
   host: string | null;
@@ -234,7 +236,7 @@ export function buildVm(s: ServerCreate): VirtualMachine {
           { name: ROOT_VOLUME, disk: { bus: 'virtio' }, bootOrder: 1 },
           { name: CLOUDINIT_VOLUME, disk: { bus: 'virtio' } },
         ],
-        interfaces: s.networks === 'pod' ? [{ name: 'default', masquerade: {} }] : [],
+        interfaces: s.networks === 'pod' ? [{ name: 'default', masquerade: {}, macAddress: s.podMac }] : [],
         ...(s.networks === 'none' ? { autoattachPodInterface: false } : {}),
       },
     },

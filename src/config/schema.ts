@@ -43,6 +43,17 @@ const Region = v.object({
   /** The region holding users, projects, roles and signing keys (exactly one). */
   identity: v.optional(v.boolean(), false),
   kubernetes: v.optional(KubernetesConnection),
+  /** Overrides of the region's network defaults (DEFAULT_NETWORK_OPTIONS in src/network/context.ts). */
+  network: v.optional(
+    v.object({
+      podCidr: v.optional(v.string()),
+      externalCidr: v.optional(v.string()),
+      externalGateway: v.optional(v.nullable(v.string())),
+      mtu: v.optional(v.pipe(v.number(), v.integer(), v.minValue(68))),
+      cniTemplate: v.optional(v.string()),
+      podAddressAnnotation: v.optional(v.nullable(v.string())),
+    }),
+  ),
 });
 
 export const ConfigSchema = v.pipe(

@@ -36,6 +36,11 @@ export interface NetworkOptions {
   mtu: number;
   /** CNI config template of tenant networks; {{name}}, {{namespace}}, {{range}}, {{gateway}}, {{exclude}}. */
   cniTemplate: string;
+  /**
+   * The pod annotation through which the cluster's CNI hands a pod a requested address (Calico's
+   * `cni.projectcalico.org/ipAddrs`, a JSON list); null when the CNI has none. Other CNIs ignore it.
+   */
+  podAddressAnnotation: string | null;
 }
 
 export const DEFAULT_CNI_TEMPLATE = JSON.stringify({
@@ -57,7 +62,16 @@ export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = {
   externalGateway: null,
   mtu: 1450,
   cniTemplate: DEFAULT_CNI_TEMPLATE,
+  podAddressAnnotation: 'cni.projectcalico.org/ipAddrs',
 };
+
+/** The region's network options: the defaults, overridden by the region's `network` config. */
+export function networkOptions(c: Context<GatewayEnv>): NetworkOptions {
+  const region = c.get('region');
+  const overrides = c.get('gateway').config.regions.find((r) => r.name === region.name)?.network ?? {};
+  const set = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return { ...DEFAULT_NETWORK_OPTIONS, ...set };
+}
 
 export function netContext(c: Context<GatewayEnv>): NetContext {
   const auth = c.get('auth');
@@ -65,8 +79,7 @@ export function netContext(c: Context<GatewayEnv>): NetContext {
   const region = c.get('region');
   const gateway = c.get('gateway');
   const id = identityOf(gateway);
-  const regionConfig = gateway.config.regions.find((r) => r.name === region.name) as { network?: Partial<NetworkOptions> } | undefined;
-  const options = { ...DEFAULT_NETWORK_OPTIONS, ...regionConfig?.network };
+  const options = networkOptions(c);
   return {
     region,
     store: new Store(region.kube),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken } from './helpers.ts';
+import { C, CV, api, demoToken, eventually } from './helpers.ts';
 import { IMAGE, IMAGE_ALT, installTestImages, waitActive, waitStatus } from './servers-helpers.ts';
 
 describe('server actions', () => {
@@ -104,6 +104,30 @@ describe('server actions', () => {
     const s = await waitActive(gw, demo, id);
     assert.equal(s.name, 'rebuilt');
     assert.equal((await act(demo, { rebuild: { imageRef: 'bad' } })).status, 400);
+  });
+
+  test('a restarted or rebuilt server keeps its pod-network address (the CNI is asked for it) and MAC', async () => {
+    const create = async (name: string) => {
+      const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name, imageRef: IMAGE, flavorRef: 'u1.small' } });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      return waitActive(gw, demo, r.body.server.id);
+    };
+    const iface = (s: { addresses: Record<string, { addr: string; 'OS-EXT-IPS-MAC:mac_addr': string }[]> }) => s.addresses['pod-network']?.[0];
+    const addr = (s: Parameters<typeof iface>[0]) => iface(s)?.addr;
+    // With a lower address freed first, a pod that asked for nothing would get that one.
+    const [low, kept] = [await create('low'), await create('kept')];
+    const ip = addr(kept);
+    assert.ok(ip && addr(low) && addr(low)! < ip, `${addr(low)} < ${ip}`);
+    assert.equal((await api(gw, demo, 'DELETE', `${C}/servers/${low.id}`)).status, 204);
+    await eventually(async () => ((await api(gw, demo, 'GET', `${C}/servers/${low.id}`)).status === 404 ? true : undefined), 'low gone');
+    const keptAct = (body: unknown) => api(gw, demo, 'POST', `${C}/servers/${kept.id}/action`, body);
+    assert.equal((await keptAct({ rebuild: { imageRef: IMAGE_ALT } })).status, 202);
+    const rebuilt = await waitActive(gw, demo, kept.id);
+    assert.equal(addr(rebuilt), ip);
+    assert.equal(iface(rebuilt)?.['OS-EXT-IPS-MAC:mac_addr'], iface(kept)?.['OS-EXT-IPS-MAC:mac_addr']);
+    assert.equal((await keptAct({ reboot: { type: 'HARD' } })).status, 202);
+    await eventually(async () => ((await api(gw, demo, 'GET', `${C}/servers/${kept.id}`)).body.server['OS-EXT-STS:task_state'] === null ? true : undefined), 'reboot done');
+    assert.equal(addr(await waitActive(gw, demo, kept.id)), ip);
   });
 
   test('shelve / unshelve', async () => {

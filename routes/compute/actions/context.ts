@@ -6,6 +6,7 @@ import type { ServerRecord } from '../../../src/compute/servers.ts';
 import type { SpecialState, Task, Until } from '../../../src/compute/status.ts';
 import { conflict } from '../../../src/core/faults.ts';
 import { ConflictError, InvalidError, R } from '../../../src/kube/index.ts';
+import { networkOptions } from '../../../src/network/context.ts';
 import { type Ctx, parseBody } from '../common.ts';
 
 // What every server action gets, and the helpers they share: KubeVirt subresource calls
@@ -42,6 +43,7 @@ export async function kubevirt(a: ActionContext, action: string, op: Op, body: {
   const strategy = (from: string, to: string) =>
     kube.patch(R.virtualMachines, a.s.object, [{ op: 'test', path: '/spec/runStrategy', value: from }, { op: 'replace', path: '/spec/runStrategy', value: to }], { ...ns, type: 'json' });
   try {
+    if (op === 'stop' || op === 'restart' || op === 'migrate') await pinPodAddress(a, op !== 'migrate');
     switch (op) {
       case 'start':
         await strategy('Halted', 'Always');
@@ -65,6 +67,29 @@ export async function kubevirt(a: ActionContext, action: string, op: Op, body: {
   } catch (err) {
     if (err instanceof ConflictError || err instanceof InvalidError) throw conflict(`Cannot '${action}' instance ${a.s.id} while it is in vm_state ${a.s.state.vmState}`);
     throw err;
+  }
+}
+
+/**
+ * Nova keeps a server's fixed address for its whole life; a pod network gives every new
+ * virt-launcher pod a new one. Before the pod is replaced, the VM template asks the CNI for the
+ * current address (through the region's `podAddressAnnotation`), so the next pod gets it back.
+ * A live migration runs both pods at once and cannot reuse the address: it drops the request.
+ */
+async function pinPodAddress(a: ActionContext, keep: boolean): Promise<void> {
+  const key = networkOptions(a.c).podAddressAnnotation;
+  const vmi = a.s.vmi;
+  if (!key || !vmi) return;
+  const podNet = (vmi.spec.networks ?? [{ name: 'default', pod: {} }]).find((n) => n.pod)?.name;
+  const ip = vmi.status?.interfaces?.find((i) => i.name === podNet)?.ipAddress;
+  const want = keep && ip ? JSON.stringify([ip]) : null;
+  const has = a.s.vm.spec.template?.metadata?.annotations?.[key] ?? null;
+  if (want === has) return;
+  const ns = { namespace: a.s.namespace, type: 'merge' as const };
+  await a.auth.kube.patch(R.virtualMachines, a.s.object, { spec: { template: { metadata: { annotations: { [key]: want } } } } }, ns);
+  // The migration target pod is made from the running VMI, which carries the old request.
+  if (!want && vmi.metadata.annotations?.[key]) {
+    await a.auth.kube.patch(R.virtualMachineInstances, a.s.object, { metadata: { annotations: { [key]: null } } }, ns);
   }
 }
 

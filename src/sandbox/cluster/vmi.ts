@@ -5,9 +5,13 @@
 import { type KubeObject, R } from '../../kube/index.ts';
 import type { Controller, Engine, Stage } from './engine.ts';
 import { allocate, inRange, macFor, nadRange, rangeOf } from './ipam.ts';
+
 import type { Condition, Json, VirtualMachineInstance } from './model.ts';
 import { type Node, pickNode } from './scheduling.ts';
 import { failRequested, findCondition, keyOf, now, nsKey, setCondition } from './util.ts';
+
+/** The pod annotation Calico's IPAM reads for a requested address; the sandbox's CNI does too. */
+const CALICO_IP_ADDRS = 'cni.projectcalico.org/ipAddrs';
 
 export const VMI_FINALIZER = 'kubevirt.io/virtualMachineControllerFinalize';
 const POD_CIDR = '10.244.0.0/16';
@@ -40,6 +44,21 @@ export function vmiController(engine: Engine): Controller {
       .flatMap((i) => i.ipAddresses ?? (i.ipAddress ? [i.ipAddress] : []));
   }
 
+  /**
+   * The address the pod asks for the way Calico reads it (a JSON list), when free: like Calico's
+   * pools it may lie in another node's block.
+   */
+  function requestedIp(vmi: VirtualMachineInstance): string | undefined {
+    let asked: unknown;
+    try {
+      asked = JSON.parse(vmi.metadata.annotations?.[CALICO_IP_ADDRS] ?? 'null');
+    } catch {
+      return undefined;
+    }
+    const ip = Array.isArray(asked) && typeof asked[0] === 'string' ? asked[0] : undefined;
+    return ip && inRange(rangeOf(POD_CIDR)!, ip) && !usedIps().includes(ip) ? ip : undefined;
+  }
+
   /** Pod network IPs come from the node's podCIDR; Multus ones from the NAD's IPAM range. */
   async function interfaces(vmi: VirtualMachineInstance, nodeName: string): Promise<Json[]> {
     const node = engine.get<Node>(R.nodes, nsKey(undefined, nodeName));
@@ -54,7 +73,7 @@ export function vmiController(engine: Engine): Controller {
       let infoSource = 'domain, guest-agent';
       if (net.pod) {
         const previous = vmi.status?.interfaces?.find((x) => x.name === net.name)?.ipAddress;
-        ip = previous && inRange(podRange, previous) ? previous : allocate(podRange, usedIps(), 1);
+        ip = previous && inRange(podRange, previous) ? previous : (requestedIp(vmi) ?? allocate(podRange, usedIps(), 1));
       } else if (net.multus) {
         infoSource = 'domain, guest-agent, multus-status';
         const [nadNs, nadName] = net.multus.networkName.includes('/')
