@@ -29,6 +29,8 @@ interface Scoreboard {
 
 const JSON_PATH = 'docs/compatibility.json';
 const MD_PATH = 'docs/compatibility.md';
+const README_PATH = 'README.md';
+const SERVICES = ['identity', 'compute', 'image', 'network', 'volume'];
 
 const serviceOf = (id: string) => /^tempest\.api\.([a-z_]+)\./.exec(id)?.[1] ?? 'other';
 const classOf = (id: string) => id.slice(0, id.lastIndexOf('.'));
@@ -102,9 +104,31 @@ function markdown(board: Scoreboard): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The README's summary table: the interop list per service, then each whole package run. */
+function readmeTable(board: Scoreboard): string {
+  const row = (label: string, c: Counts) => `| ${label} | ${c.passed} | ${c.failed} | ${c.skipped} |`;
+  const total = (c: Counts) => c.passed + c.failed + c.skipped;
+  const rows = ['| Tempest suite | passed | failed | skipped |', '|---|---|---|---|'];
+  const interop = board.suites.interop;
+  if (interop) {
+    for (const svc of SERVICES) {
+      const c = interop.byService[svc] ?? { passed: 0, failed: 0, skipped: 0 };
+      rows.push(row(`interop list: ${svc} (${total(c)})`, c));
+    }
+    rows.push(row(`interop list: all (${total(interop.totals)})`, interop.totals));
+  }
+  for (const svc of SERVICES) {
+    const whole = board.suites[`tempest.api.${svc}`];
+    if (whole) rows.push(row(`whole \`tempest.api.${svc}\` package (${total(whole.totals)}; a failed class setup counts once)`, whole.totals));
+  }
+  return `${rows.join('\n')}\n`;
+}
+
 export function writeScoreboard(result: SuiteResult): void {
   const board = readBaseline();
   board.suites[result.suite] = result;
   writeFileSync(JSON_PATH, `${JSON.stringify(board, null, 1)}\n`);
   writeFileSync(MD_PATH, markdown(board));
+  const readme = readFileSync(README_PATH, 'utf8');
+  writeFileSync(README_PATH, readme.replace(/\| Tempest suite \| passed \| failed \| skipped \|\n(\|.*\|\n)+/, readmeTable(board)));
 }
