@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { badRequest, forbidden, notFound } from '../../src/core/faults.ts';
-import { imageView } from '../../src/image/model.ts';
+import { imageView, isOwner } from '../../src/image/model.ts';
 import { listable, pageOf, parseImageQuery, sortImages } from '../../src/image/query.ts';
 import { applyPatch, checkTag, fieldsForCreate, patchOps } from '../../src/image/rules.ts';
 import { allImages, createImage, deleteImage, getImage, imageContext, saveImage, writerFor } from '../../src/image/service.ts';
@@ -101,7 +101,8 @@ export const imageRoutes = router()
   .openapi(deactivate, async (c) => {
     const ctx = imageContext(c);
     const { record } = await getImage(ctx, c.req.valid('param').id);
-    if (!ctx.caller.isAdmin) throw forbidden('You are not authorized to complete deactivate action.');
+    // Glance's default policy: an admin, or a member of the owning project.
+    if (!ctx.caller.isAdmin && !isOwner(record, ctx.caller)) throw forbidden('You are not authorized to complete deactivate action.');
     if (record.status !== 'deactivated') {
       if (record.status !== 'active') throw badRequest(`Not allowed to deactivate image in status '${record.status}'`);
       await saveImage(ctx, ctx.user, record, { status: 'deactivated' });
@@ -111,7 +112,7 @@ export const imageRoutes = router()
   .openapi(reactivate, async (c) => {
     const ctx = imageContext(c);
     const { record } = await getImage(ctx, c.req.valid('param').id);
-    if (!ctx.caller.isAdmin) throw forbidden('You are not authorized to complete reactivate action.');
+    if (!ctx.caller.isAdmin && !isOwner(record, ctx.caller)) throw forbidden('You are not authorized to complete reactivate action.');
     if (record.status !== 'active') {
       if (record.status !== 'deactivated') throw badRequest(`Not allowed to reactivate image in status '${record.status}'`);
       await saveImage(ctx, ctx.user, record, { status: 'active' });

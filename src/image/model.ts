@@ -252,6 +252,8 @@ export function imageView(r: ImageRecord, extras: ViewExtras = {}): Record<strin
     imp.os_glance_failed_import = 'local';
     imp.os_glance_import_error = r.import.error;
   }
+  // Multi-store Glance names the stores holding an image's data (its only one: `local`).
+  if ((r.status === 'active' || r.status === 'deactivated') && r.volume) imp.stores = 'local';
   return {
     ...r.properties,
     ...imp,

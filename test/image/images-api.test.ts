@@ -283,13 +283,16 @@ test('visibility: public images (admin) live in the shared namespace; community 
   assert.equal(await aliceList('?os_hidden=true'), true);
 });
 
-test('deactivate / reactivate: admin only; deactivated data is not downloadable by others', async () => {
+test('deactivate / reactivate: admins and the owner; deactivated data is downloadable by admins only', async () => {
   const img = await create(alice.token, { name: 'deact', visibility: 'community' });
   assert.equal((await upload(gw, alice.token, img.id, bytes(100))).status, 204);
-  assert.equal((await glance(gw, alice.token, 'POST', `/images/${img.id}/actions/deactivate`)).status, 403);
-  assert.equal((await glance(gw, admin, 'POST', `/images/${img.id}/actions/deactivate`)).status, 204);
+  assert.equal((await glance(gw, bob.token, 'POST', `/images/${img.id}/actions/deactivate`)).status, 403);
+  assert.equal((await glance(gw, alice.token, 'POST', `/images/${img.id}/actions/deactivate`)).status, 204);
   assert.equal((await glance(gw, alice.token, 'GET', `/images/${img.id}`)).body.status, 'deactivated');
-  assert.equal((await gw.request(`/RegionOne/image/v2/images/${img.id}/file`, { headers: { 'x-auth-token': bob.token } })).status, 403);
+  for (const token of [alice.token, bob.token]) {
+    assert.equal((await gw.request(`/RegionOne/image/v2/images/${img.id}/file`, { headers: { 'x-auth-token': token } })).status, 403);
+  }
+  assert.equal((await glance(gw, bob.token, 'POST', `/images/${img.id}/actions/reactivate`)).status, 403);
   assert.equal((await glance(gw, admin, 'POST', `/images/${img.id}/actions/reactivate`)).status, 204);
   assert.equal((await glance(gw, alice.token, 'GET', `/images/${img.id}`)).body.status, 'active');
   const queued = await create(alice.token, { name: 'deact-q' });
@@ -333,7 +336,8 @@ test('glance-direct: stage (uploading) then import (active), with hashes from th
   assert.equal((await glance(gw, alice.token, 'GET', `/images/${img.id}`)).body.status, 'uploading');
   assert.equal((await glance(gw, alice.token, 'POST', `/images/${img.id}/import`, { method: { name: 'glance-direct' } })).status, 202);
   const shown = (await glance(gw, alice.token, 'GET', `/images/${img.id}`)).body;
-  assert.deepEqual([shown.status, shown.checksum, shown.size], ['active', md5(data), data.length]);
+  assert.deepEqual([shown.status, shown.checksum, shown.size, shown.stores], ['active', md5(data), data.length, 'local']);
+  assert.equal(img.stores, undefined, 'a queued image is in no store');
 });
 
 test('docker images are container disks from a registry', async () => {
