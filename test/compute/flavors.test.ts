@@ -115,6 +115,12 @@ describe('flavors API', () => {
     const priv = await call(gw, admin, 'POST', F, { flavor: { name: 'private-1', ram: 256, vcpus: 1, disk: 0, id: 'private-1', 'os-flavor-access:is_public': false } });
     assert.equal(priv.status, 200);
     assert.equal((await call(gw, demo, 'GET', `${F}/private-1`)).status, 404);
+    // Nova's spellings: a numeric id, a boolean as a string.
+    const numeric = await call(gw, admin, 'POST', F, { flavor: { name: 'numeric', ram: 256, vcpus: 1, disk: 0, id: 4242, 'os-flavor-access:is_public': 'False' } });
+    assert.equal(numeric.status, 200, JSON.stringify(numeric.body));
+    assert.deepEqual([numeric.body.flavor.id, numeric.body.flavor['os-flavor-access:is_public']], ['4242', false]);
+    assert.equal((await call(gw, admin, 'POST', F, { flavor: { name: 'bad', ram: 256, vcpus: 1, disk: 0, 'os-flavor-access:is_public': 'maybe' } })).status, 400);
+    assert.equal((await call(gw, admin, 'DELETE', `${F}/4242`)).status, 202);
     assert.equal((await call(gw, admin, 'GET', `${F}/u1.small/os-flavor-access`)).status, 404);
     const demoProject = (await call(gw, demo, 'GET', '/identity/v3/auth/tokens', undefined, { 'x-subject-token': demo })).body.token.project.id;
     const added = await call(gw, admin, 'POST', `${F}/private-1/action`, { addTenantAccess: { tenant: demoProject } });

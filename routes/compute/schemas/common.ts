@@ -19,6 +19,11 @@ export const Links = z.array(z.object({ rel: z.string(), href: z.string() }));
 export const IntLike = (min: number) =>
   z.union([z.number().int(), z.string().regex(/^\s*-?\d+\s*$/)]).transform((v) => Number(v)).pipe(z.number().int().min(min));
 
+const TRUE = ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't'];
+const FALSE = ['False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'];
+/** Nova's parameter_types.boolean: a JSON boolean or one of its spellings. */
+export const BoolLike = z.union([z.boolean(), z.enum([...TRUE, ...FALSE] as [string, ...string[]])]).transform((b) => b === true || TRUE.includes(b as string));
+
 /** Query strings: unknown parameters are ignored (below 2.75, as Nova does). */
 export const Query = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
 

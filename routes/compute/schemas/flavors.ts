@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { IntLike, Links, Query } from './common.ts';
+import { BoolLike, IntLike, Links, Query } from './common.ts';
 
 // nova/api/openstack/compute/schemas/flavor_manage.py, flavors_extraspecs.py, flavor_access.py;
 // responses per microversion as explicit layers (tempest api_schema v2_1/flavors.py, v2_55, v2_61, v2_75).
@@ -21,11 +21,12 @@ export const FlavorCreateBody = z.object({
     ram: IntLike(1),
     vcpus: IntLike(1),
     disk: IntLike(0),
-    id: FlavorId.nullable().optional(),
+    // Nova takes a number too (it becomes the string id).
+    id: z.union([FlavorId, z.number().transform(String).pipe(FlavorId)]).nullable().optional(),
     swap: z.union([IntLike(0), z.literal('')]).optional(),
     'OS-FLV-EXT-DATA:ephemeral': IntLike(0).optional(),
     rxtx_factor: z.union([z.number(), z.string()]).transform(Number).pipe(z.number().positive()).optional(),
-    'os-flavor-access:is_public': z.boolean().optional(),
+    'os-flavor-access:is_public': BoolLike.optional(),
     description: z.string().max(65535).nullable().optional(),
   }),
 });
