@@ -75,7 +75,8 @@ export class Domains {
         generateName: `domain-${slug(d.name)}-`,
         namespace: SYSTEM_NS,
         labels: { ...MANAGED, [L.kind]: 'domain', [L.nameHash]: await nameHash(d.name) },
-        annotations: { [A.name]: d.name, [A.enabled]: String(d.enabled), ...(d.description ? { [A.description]: d.description } : {}) },
+        // Keystone: an absent description is '', an explicit null stays null.
+        annotations: { [A.name]: d.name, [A.enabled]: String(d.enabled), ...(d.description === null ? {} : { [A.description]: d.description ?? '' }) },
       },
     });
     this.col.remember(obj);

@@ -81,10 +81,16 @@ test('grants: PUT 204, HEAD/GET check 204, list, DELETE 204, missing 404', async
   assert.deepEqual((await call(gw, admin, 'GET', path)).body.roles.map((r: { name: string }) => r.name), ['reader']);
   assert.equal((await call(gw, admin, 'PUT', `${path}/${'0'.repeat(32)}`)).status, 404);
   assert.equal((await call(gw, admin, 'PUT', `/identity/v3/projects/${'0'.repeat(32)}/users/${u.id}/roles/${roleIds.reader}`)).status, 404);
+  const p2 = (await call(gw, admin, 'POST', '/identity/v3/projects', { project: { name: 'grants-2' } })).body.project;
+  assert.equal((await call(gw, admin, 'PUT', `/identity/v3/projects/${p2.id}/users/${u.id}/roles/${roleIds.reader}`)).status, 204);
   const t = await gw.login('grantee', 'pw', 'grants');
+  const [t2, unscoped] = [await gw.login('grantee', 'pw', 'grants-2'), await gw.login('grantee', 'pw')];
   assert.equal((await call(gw, admin, 'DELETE', `${path}/${roleIds.reader}`)).status, 204);
   assert.equal((await call(gw, admin, 'DELETE', `${path}/${roleIds.reader}`)).status, 404);
   assert.equal((await call(gw, t, 'GET', '/identity/v3/auth/projects')).status, 401, 'losing a role ends the tokens that carried it');
+  // Keystone revokes by grant: tokens scoped elsewhere live on.
+  assert.equal((await call(gw, t2, 'GET', '/identity/v3/auth/projects')).status, 200);
+  assert.equal((await call(gw, unscoped, 'GET', '/identity/v3/auth/projects')).status, 200);
   await assert.rejects(gw.login('grantee', 'pw', 'grants'));
 });
 
@@ -180,4 +186,20 @@ test('domains, regions, services and endpoints', async () => {
   assert.ok(eps.every((e: { service_id: string }) => services.some((s: { id: string }) => s.id === e.service_id)));
   assert.equal((await call(gw, admin, 'GET', `/identity/v3/endpoints/${eps[0].id}`)).status, 200);
   assert.equal((await call(gw, admin, 'POST', '/identity/v3/services', { service: { type: 'x' } })).status, 403);
+});
+
+test("Keystone's edges: 64-character project and domain names, '' descriptions, unknown domains 404, groups across domains", async () => {
+  const long = 'p'.repeat(65);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/projects', { project: { name: long } })).status, 400);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/domains', { domain: { name: long } })).status, 400);
+  const d = await call(gw, admin, 'POST', '/identity/v3/domains', { domain: { name: 'edges' } });
+  assert.equal(d.body.domain.description, '');
+  const missing = 'f'.repeat(32);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'nowhere', domain_id: missing } })).status, 404);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/groups', { group: { name: 'nowhere', domain_id: missing } })).status, 404);
+  const g = await call(gw, admin, 'POST', '/identity/v3/groups', { group: { name: 'edges-group', domain_id: d.body.domain.id } });
+  const u = await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'edges-user' } });
+  assert.equal((await call(gw, admin, 'PUT', `/identity/v3/groups/${g.body.group.id}/users/${u.body.user.id}`)).status, 204);
+  const groups = (await call(gw, admin, 'GET', `/identity/v3/users/${u.body.user.id}/groups`)).body.groups;
+  assert.deepEqual(groups.map((x: { id: string }) => x.id), [g.body.group.id]);
 });
