@@ -404,6 +404,27 @@ export async function kubeContract(t: Suite, opts: ContractOptions): Promise<voi
     assert.equal((await k.get(`${CM(ns)}/dry`)).status, 200);
   });
 
+  await t.test('ResourceQuota object counts: a create beyond the limit is 403 "exceeded quota"', async () => {
+    const qns = await newNamespace('quota');
+    const quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'counts' }, spec: { hard: { 'count/secrets': '1' } } };
+    assert.equal((await k.post(`/api/v1/namespaces/${qns}/resourcequotas`, quota)).status, 201);
+    const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { a: '1' } });
+    // Admission enforces what the quota controller publishes in status.hard.
+    let published: unknown;
+    for (let i = 0; i < 100 && published === undefined; i++) {
+      published = (await k.get(`/api/v1/namespaces/${qns}/resourcequotas/counts`)).body.status?.hard?.['count/secrets'];
+      if (published === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(published, '1');
+    const first = await k.post(`/api/v1/namespaces/${qns}/secrets`, secret('one'));
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const second = await k.post(`/api/v1/namespaces/${qns}/secrets`, secret('two'));
+    assert.equal(second.status, 403);
+    assert.equal(second.body.reason, 'Forbidden');
+    assert.match(second.body.message, /^secrets "two" is forbidden: exceeded quota: counts, requested: count\/secrets=1, used: count\/secrets=1, limited: count\/secrets=1$/);
+    assert.equal((await k.get(`/api/v1/namespaces/${qns}/secrets/two`)).status, 404);
+  });
+
   await t.test('finalizers hold deletion; preconditions guard it', async () => {
     await k.post(CM(ns), cm('fin', { metadata: { finalizers: ['contract.dicot.io/hold'] } }));
     const cur = (await k.get(`${CM(ns)}/fin`)).body;
