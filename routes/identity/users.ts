@@ -136,6 +136,7 @@ export const userRoutes = router()
     await id.revocations.revokeUser(u.id);
     await id.assignments.removeActor('user', u.id);
     for (const a of await id.appCreds.list(u.id)) await id.appCreds.delete(a);
+    for (const cred of await id.credentials.list({ userId: u.id })) await id.credentials.delete(cred);
     await id.users.delete(u);
     return c.body(null, 204);
   })

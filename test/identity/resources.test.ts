@@ -203,3 +203,41 @@ test("Keystone's edges: 64-character project and domain names, '' descriptions, 
   const groups = (await call(gw, admin, 'GET', `/identity/v3/users/${u.body.user.id}/groups`)).body.groups;
   assert.deepEqual(groups.map((x: { id: string }) => x.id), [g.body.group.id]);
 });
+
+test('credentials: CRUD, ec2 blobs, owners only; the EC2 view by access key', async () => {
+  const p = (await call(gw, admin, 'POST', '/identity/v3/projects', { project: { name: 'creds' } })).body.project;
+  const u = (await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'cred-user', password: 'pw' } })).body.user;
+  await call(gw, admin, 'PUT', `/identity/v3/projects/${p.id}/users/${u.id}/roles/${roleIds.member}`);
+  const mine = await gw.login('cred-user', 'pw', 'creds');
+  const blob = JSON.stringify({ access: 'a1', secret: 's1' });
+  const made = await call(gw, mine, 'POST', '/identity/v3/credentials', { credential: { user_id: u.id, project_id: p.id, type: 'ec2', blob } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.deepEqual(Object.keys(made.body.credential).sort(), ['blob', 'id', 'links', 'project_id', 'type', 'user_id']);
+  const id = made.body.credential.id;
+  assert.equal((await call(gw, mine, 'POST', '/identity/v3/credentials', { credential: { user_id: u.id, project_id: p.id, type: 'ec2', blob } })).status, 409);
+  assert.equal((await call(gw, mine, 'POST', '/identity/v3/credentials', { credential: { user_id: u.id, type: 'ec2', blob: 'not json' } })).status, 400);
+  assert.equal((await call(gw, mine, 'POST', '/identity/v3/credentials', { credential: { user_id: 'f'.repeat(32), type: 'totp', blob: 'x' } })).status, 403);
+  const upd = await call(gw, mine, 'PATCH', `/identity/v3/credentials/${id}`, { credential: { blob: JSON.stringify({ access: 'a2', secret: 's2' }) } });
+  assert.equal(JSON.parse(upd.body.credential.blob).access, 'a2');
+  // The EC2 view of the same credential, by its (new) access key.
+  const ec2 = await call(gw, mine, 'GET', `/identity/v3/users/${u.id}/credentials/OS-EC2/a2`);
+  assert.deepEqual([ec2.status, ec2.body.credential.secret, ec2.body.credential.tenant_id], [200, 's2', p.id]);
+  assert.equal((await call(gw, mine, 'GET', `/identity/v3/users/${u.id}/credentials/OS-EC2/a1`)).status, 404);
+  const gen = await call(gw, mine, 'POST', `/identity/v3/users/${u.id}/credentials/OS-EC2`, { tenant_id: p.id });
+  assert.equal(gen.status, 201);
+  assert.match(gen.body.credential.access, /^[0-9a-f]{32}$/);
+  const listed = (await call(gw, mine, 'GET', `/identity/v3/users/${u.id}/credentials/OS-EC2`)).body.credentials.map((x: { access: string }) => x.access).sort();
+  assert.deepEqual(listed, ['a2', gen.body.credential.access].sort());
+  // Another user sees none of them; an admin sees all.
+  const other = await gw.login('cred-other', 'pw').catch(async () => {
+    await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'cred-other', password: 'pw' } });
+    return gw.login('cred-other', 'pw');
+  });
+  assert.deepEqual((await call(gw, other, 'GET', '/identity/v3/credentials')).body.credentials, []);
+  assert.equal((await call(gw, other, 'GET', `/identity/v3/credentials/${id}`)).status, 404);
+  assert.equal((await call(gw, other, 'GET', `/identity/v3/users/${u.id}/credentials/OS-EC2`)).status, 403);
+  assert.equal((await call(gw, admin, 'GET', `/identity/v3/credentials?user_id=${u.id}`)).body.credentials.length, 2);
+  assert.equal((await call(gw, mine, 'DELETE', `/identity/v3/users/${u.id}/credentials/OS-EC2/${gen.body.credential.access}`)).status, 204);
+  assert.equal((await call(gw, mine, 'DELETE', `/identity/v3/credentials/${id}`)).status, 204);
+  assert.equal((await call(gw, mine, 'GET', `/identity/v3/credentials/${id}`)).status, 404);
+});
