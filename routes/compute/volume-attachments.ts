@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type VolumeAttachment, attachVolume, attachmentsOf, detachVolume } from '../../src/compute/volume-attachments.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
-import { badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
+import { ApiFault, badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
 import type { ApiVersion } from '../../src/core/microversion.ts';
 import { getVolume, listVolumes, volumeContext } from '../../src/volume/service.ts';
 import { type Ctx, authOf, checkQuery, jsonBody, queryOf, router, versionOf } from './common.ts';
@@ -111,7 +111,16 @@ export const volumeAttachmentRoutes = router()
     const a = await attachVolume(authOf(c).kube, s, s.vm, volume, current, { deleteOnTermination: dot === true });
     return c.json({ volumeAttachment: view(v, a) }, 200);
   })
-  .openapi(r.swap, () => {
+  .openapi(r.swap, async (c) => {
+    // Nova's order: the attachment named in the URI (404), then the new volume (400), then the swap.
+    const { server_id, volume_id } = c.req.valid('param');
+    const s = await loadServer(c, server_id);
+    await find(c, s, volume_id);
+    const req = ((await jsonBody(c)) as { volumeAttachment?: { volumeId?: unknown } } | null)?.volumeAttachment;
+    if (typeof req?.volumeId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
+    await getVolume(volumeContext(c), req.volumeId).catch((err: unknown) => {
+      throw err instanceof ApiFault && err.status === 404 ? badRequest(`Volume ${req.volumeId} could not be found.`) : err;
+    });
     throw notImplemented('Swapping a volume is not supported: detach one and attach the other.');
   })
   .openapi(r.detach, async (c) => {
