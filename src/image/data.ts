@@ -1,5 +1,5 @@
 import { ApiFault, badRequest, conflict, forbidden } from '../core/faults.ts';
-import { type KubeClient, NotFoundError, R } from '../kube/index.ts';
+import { AlreadyExistsError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
 import { type Digests, hashingStream } from './hash/index.ts';
 import { type DataVolume, IL, type ImageRecord, type ImageStatus } from './model.ts';
 import { type ImageContext, imageNotFound, ownedByImage, saveImage, waitFor, writerFor } from './service.ts';
@@ -186,10 +186,6 @@ interface VmExport {
 
 const exportName = (r: ImageRecord) => `img-${r.id.replace(/-/g, '')}`;
 
-function randomToken(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** `https://svc.ns.svc/path` → the API server's service-proxy path for it. */
 export function serviceProxyPath(internalUrl: string): string {
   const u = new URL(internalUrl);
@@ -203,15 +199,11 @@ async function exportOf(ctx: ImageContext, r: ImageRecord, volume: { namespace: 
   const name = exportName(r);
   const secretName = `${name}-token`;
   const ns = volume.namespace;
-  let token: string;
-  try {
-    const s = await ctx.gw.get<{ data?: { token?: string } }>(R.secrets, secretName, { namespace: ns });
-    token = atob(s.data?.token ?? '');
-  } catch (e) {
-    if (!(e instanceof NotFoundError)) throw e;
-    token = randomToken();
-    await ctx.gw.create(R.secrets, { metadata: { name: secretName, namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot' } }, stringData: { token } } as never);
-  }
+  const token = await ctx.exportToken(`${ns}/${name}`);
+  // The Secret is created once and never read back (the token is derived); it goes with the image.
+  await ctx.gw
+    .create(R.secrets, { metadata: { name: secretName, namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot' } }, stringData: { token } } as never)
+    .catch((e: unknown) => (e instanceof AlreadyExistsError ? undefined : Promise.reject(e)));
   let ex = await ctx.gw.get<VmExport>(R.virtualMachineExports, name, { namespace: ns }).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
   if (ex && ex.spec?.source?.name !== volume.name) {
     await ctx.gw.delete(R.virtualMachineExports, name, { namespace: ns }).catch(() => {});
