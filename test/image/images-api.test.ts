@@ -129,6 +129,10 @@ test('upload streams into a DataVolume: queued → active with size, MD5 and SHA
   assert.equal(dl.status, 200);
   assert.equal(dl.headers.get('content-md5'), md5(data));
   assert.deepEqual(new Uint8Array(await dl.arrayBuffer()), data);
+  // Again: the export's token Secret exists and the gateway cannot read it; it derives the same token.
+  const again = await gw.request(`/RegionOne/image/v2/images/${img.id}/file`, { headers: { 'x-auth-token': alice.token } });
+  assert.equal(again.status, 200);
+  assert.deepEqual(new Uint8Array(await again.arrayBuffer()), data);
   // A second upload to an active image conflicts.
   assert.equal((await upload(gw, alice.token, img.id, bytes(10))).status, 409);
   // The export of the PVC and its token are owned by the image.
