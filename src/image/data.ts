@@ -1,4 +1,5 @@
 import { ApiFault, badRequest, conflict, forbidden } from '../core/faults.ts';
+import { sha256Hex } from '../core/names.ts';
 import { AlreadyExistsError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
 import { type Digests, hashingStream } from './hash/index.ts';
 import { type DataVolume, IL, type ImageRecord, type ImageStatus } from './model.ts';
@@ -180,7 +181,7 @@ async function sendToUploadProxy(ctx: ImageContext, body: ReadableStream<Uint8Ar
 
 interface VmExport {
   metadata: { name?: string; namespace?: string };
-  spec?: { source?: { name?: string } };
+  spec?: { source?: { name?: string }; tokenSecretRef?: string };
   status?: { phase?: string; links?: { internal?: { volumes?: { name: string; formats: { format: string; url: string }[] }[] } } };
 }
 
@@ -197,15 +198,17 @@ export function serviceProxyPath(internalUrl: string): string {
 /** A Ready VirtualMachineExport of the image's PVC, and its token (created when missing). */
 async function exportOf(ctx: ImageContext, r: ImageRecord, volume: { namespace: string; name: string }): Promise<{ url: string; token: string }> {
   const name = exportName(r);
-  const secretName = `${name}-token`;
   const ns = volume.namespace;
   const token = await ctx.exportToken(`${ns}/${name}`);
-  // The Secret is created once and never read back (the token is derived); it goes with the image.
+  // The Secret is created once and never read back (the token is derived); it goes with the
+  // image. Its name follows the token, so a new key (or an older Dicot's random token) gives a
+  // new Secret and export rather than a token the gateway cannot check.
+  const secretName = `${name}-token-${await sha256Hex(token, 4)}`;
   await ctx.gw
     .create(R.secrets, { metadata: { name: secretName, namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot' } }, stringData: { token } } as never)
     .catch((e: unknown) => (e instanceof AlreadyExistsError ? undefined : Promise.reject(e)));
   let ex = await ctx.gw.get<VmExport>(R.virtualMachineExports, name, { namespace: ns }).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
-  if (ex && ex.spec?.source?.name !== volume.name) {
+  if (ex && (ex.spec?.source?.name !== volume.name || ex.spec?.tokenSecretRef !== secretName)) {
     await ctx.gw.delete(R.virtualMachineExports, name, { namespace: ns }).catch(() => {});
     ex = undefined;
   }
