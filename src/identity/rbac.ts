@@ -19,6 +19,7 @@ export const CLOUD_ADMIN_ROLE = 'dicot-cloud-admin';
 /** Keystone's implied roles: a token for admin also carries member and reader. */
 export const IMPLIES: Record<string, string[]> = { admin: ['member', 'reader'], member: ['reader'] };
 
+const RBAC = 'rbac.authorization.k8s.io';
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
@@ -76,7 +77,7 @@ const CLUSTER_RULES: PolicyRule[] = [
   { apiGroups: ['instancetype.kubevirt.io'], resources: ['*'], verbs: WRITE },
   { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotclasses', 'volumesnapshotcontents'], verbs: READ },
   { apiGroups: ['cdi.kubevirt.io'], resources: ['storageprofiles', 'cdiconfigs'], verbs: READ },
-  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: WRITE },
+  { apiGroups: [RBAC], resources: ['rolebindings'], verbs: WRITE },
 ];
 
 /** Cluster-wide rights over Dicot's resources, namespaces and cluster objects (cloud admin). */
@@ -85,7 +86,6 @@ export function cloudAdminRules(): PolicyRule[] {
 }
 
 export const GATEWAY_ROLE = 'dicot-gateway';
-const RBAC = 'rbac.authorization.k8s.io';
 
 /** Dicot's ClusterRoles that carry rules: the gateway writes them (bootstrap) and binds them. */
 export const GRANTED_ROLES = [...BUILTIN_ROLES.map((r) => `${ROLE_PREFIX}${r}`), CLOUD_ADMIN_ROLE, IMAGES_READER_ROLE];
