@@ -1,7 +1,7 @@
 // The embedded sandbox cluster: the Kubernetes API server plus KubeVirt/CDI behaviour, as one
 // fetch handler. Cluster behaviour reaches the API server only through its HTTP API.
 
-import { GATEWAY_ROLE, gatewayRules } from '../identity/rbac.ts';
+import { GATEWAY_ROLE, gatewayRules, gatewaySystemRules } from '../identity/rbac.ts';
 import { createKubeClient } from '../kube/index.ts';
 import { createApiServer, type FaultInjector } from './apiserver/index.ts';
 import { createAggregatedApis, createServiceResolver, DEMO_TIMING, INSTANT_TIMING, seedCluster, startControllers } from './cluster/index.ts';
@@ -38,7 +38,7 @@ function randomToken(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** The gateway's service account, bound to the same narrow ClusterRole a real cluster gets. */
+/** The gateway's service account, bound to the same narrow roles a real cluster gets (deploy/kubernetes/rbac.yaml). */
 export const GATEWAY_OBJECTS: [string, unknown][] = [
   [
     '/apis/rbac.authorization.k8s.io/v1/clusterroles',
@@ -53,6 +53,20 @@ export const GATEWAY_OBJECTS: [string, unknown][] = [
       kind: 'ClusterRoleBinding',
       metadata: { name: 'dicot-gateway' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: 'dicot-gateway', namespace: 'dicot-system' }],
+    },
+  ],
+  [
+    '/apis/rbac.authorization.k8s.io/v1/namespaces/dicot-system/roles',
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: GATEWAY_ROLE, namespace: 'dicot-system' }, rules: gatewaySystemRules() },
+  ],
+  [
+    '/apis/rbac.authorization.k8s.io/v1/namespaces/dicot-system/rolebindings',
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'dicot-gateway', namespace: 'dicot-system' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: GATEWAY_ROLE },
       subjects: [{ kind: 'ServiceAccount', name: 'dicot-gateway', namespace: 'dicot-system' }],
     },
   ],
