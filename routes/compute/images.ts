@@ -56,9 +56,23 @@ async function listed(c: Ctx): Promise<{ items: ImageRecord[]; next: string | un
   const q = queryOf(c);
   const status = q.get('status');
   const name = q.get('name');
+  // nova images.py _get_filters: `server` (an id or a link to the server) and `type` are the
+  // snapshot properties instance_uuid and image_type; minRam/minDisk are lower bounds.
+  const server = q.get('server')?.replace(/\/+$/, '').split('/').pop() ?? null;
+  const type = q.get('type');
+  const minRam = Number(q.get('minRam') ?? 0) || 0;
+  const minDisk = Number(q.get('minDisk') ?? 0) || 0;
   const all = (await allImages(imageContext(c)))
     .map((l) => l.record)
-    .filter((r) => (name === null || r.name === name) && (status === null || novaImageStatus(r.status) === status.toUpperCase()))
+    .filter(
+      (r) =>
+        (name === null || r.name === name) &&
+        (status === null || novaImageStatus(r.status) === status.toUpperCase()) &&
+        (server === null || r.properties.instance_uuid === server) &&
+        (type === null || r.properties.image_type === type) &&
+        r.minRam >= minRam &&
+        r.minDisk >= minDisk,
+    )
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id)));
   const page = paginate(all, pageRequest(q), (r) => r.id, (m) => badRequest(`marker [${m}] not found`));
   return { items: page.items, next: nextHref(c, page.next) };

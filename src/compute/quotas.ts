@@ -120,3 +120,10 @@ export function admit(q: Quotas, used: Usage, flavor: Flavor, min: number, max: 
   const over = (['instances', 'cores', 'ram'] as const).find((k) => q[k] >= 0 && used[k] + want[k] > q[k]) ?? 'instances';
   throw forbidden(`Quota exceeded for ${over}: Requested ${want[over]}, but already used ${used[over]} of ${q[over]} ${over}`);
 }
+
+/** A resize's growth in cores and RAM must fit the quota (Nova checks the delta only). */
+export function admitResize(q: Quotas, used: Usage, from: Flavor | undefined, to: Flavor): void {
+  const grow = { cores: to.vcpus - (from?.vcpus ?? 0), ram: to.ram - (from?.ram ?? 0) };
+  const over = (['cores', 'ram'] as const).find((k) => grow[k] > 0 && q[k] >= 0 && used[k] + grow[k] > q[k]);
+  if (over) throw forbidden(`Quota exceeded for ${over}: Requested ${grow[over]}, but already used ${used[over]} of ${q[over]} ${over}`);
+}

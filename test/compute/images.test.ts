@@ -88,3 +88,37 @@ test('the image proxy is gone from 2.36; another project sees none of the snapsh
   assert.equal((await api(gw, demo, 'GET', `${C}/images/${id}`)).status, 200);
   assert.equal((await api(gw, other, 'GET', `${C}/images/${id}`)).status, 404);
 });
+
+test('createBackup: backups of a type rotate (the oldest beyond `rotation` deleted); rotation 0 makes none', async () => {
+  const backups = async () =>
+    (await api(gw, demo, 'GET', `/RegionOne/image/v2/images?image_type=backup&backup_type=daily&instance_uuid=${server}&sort_key=created_at&sort_dir=asc`)).body.images.map((i: { name: string }) => i.name);
+  assert.equal((await act({ createBackup: { name: 'b', backup_type: 'daily' } })).status, 400, 'rotation is required');
+  assert.equal((await act({ createBackup: { name: 'b', backup_type: 'daily', rotation: -1 } })).status, 400);
+  for (const name of ['b1', 'b2', 'b3']) {
+    const r = await act({ createBackup: { name, backup_type: 'daily', rotation: '2' } }, CV('2.45'));
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.match(r.body.image_id, /^[0-9a-f-]{36}$/);
+    // Backups are whole seconds apart in created_at, as Nova's are in practice.
+    await new Promise((done) => setTimeout(done, 1100));
+  }
+  assert.deepEqual(await backups(), ['b2', 'b3']);
+  const weekly = await act({ createBackup: { name: 'w1', backup_type: 'weekly', rotation: 1 } });
+  assert.ok(weekly.headers.get('location'), 'below 2.45 a Location');
+  assert.deepEqual(await backups(), ['b2', 'b3'], 'another type rotates apart');
+  assert.equal((await act({ createBackup: { name: 'none', backup_type: 'daily', rotation: 0 } })).status, 202);
+  assert.deepEqual(await backups(), []);
+});
+
+test('the image proxy filters by server (id or link), type and minimums', async () => {
+  const r = await act({ createImage: { name: 'filtered snap' } }, CV('2.45'));
+  const id = r.body.image_id;
+  const list = async (q: string) => (await api(gw, demo, 'GET', `${C}/images?${q}`)).body.images.map((i: { id: string }) => i.id);
+  const link = (await api(gw, demo, 'GET', `${C}/servers/${server}`)).body.server.links[0].href;
+  assert.ok((await list(`server=${server}`)).includes(id));
+  assert.ok((await list(`server=${encodeURIComponent(link)}`)).includes(id));
+  assert.ok(!(await list('server=00000000-0000-4000-8000-000000000000')).includes(id));
+  assert.ok((await list('type=snapshot')).includes(id));
+  assert.ok(!(await list('type=snapshot')).includes(IMAGE), 'an uploaded image is no snapshot');
+  assert.ok(!(await list('minRam=999999')).includes(id));
+  assert.equal((await api(gw, demo, 'DELETE', `/RegionOne/image/v2/images/${id}`)).status, 204);
+});

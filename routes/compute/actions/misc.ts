@@ -46,7 +46,6 @@ export const miscActions: Record<string, ActionHandler> = {
     await record(a, 'removeSecurityGroup', { annotations: { [CA.securityGroups]: JSON.stringify(groups.filter((g) => g !== name)) } });
     return undefined;
   },
-  createBackup: unsupported('Creating a backup of a server is not supported yet.'),
   'os-getConsoleOutput': unsupported('Unable to get console output, functionality not implemented'),
   changePassword: unsupported('Unable to set password on instance: not supported by this cloud.'),
   rescue: unsupported('Rescue is not supported by this cloud.'),

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { Flavors, visibleTo } from '../../../src/compute/flavors.ts';
 import { CA } from '../../../src/compute/model.ts';
+import { admitResize, readQuotas, usageOf } from '../../../src/compute/quotas.ts';
 import { listNodes } from '../../../src/compute/zones.ts';
 import { badRequest } from '../../../src/core/faults.ts';
 import { requireAdmin, versionOf } from '../common.ts';
@@ -30,11 +31,14 @@ async function targetHost(a: ActionContext, host: string | null | undefined): Pr
 
 export const resizeActions: Record<string, ActionHandler> = {
   async resize(a) {
-    const { flavorRef } = bodyOf(a, Resize);
+    const { flavorRef, 'OS-DCF:diskConfig': diskConfig } = bodyOf(a, Resize);
     checkState(a.s, 'resize', ['active', 'stopped']);
     const f = await new Flavors(a.c.get('region').kube).get(flavorRef.split('/').pop() ?? '');
     if (!f || !visibleTo(f, a.auth.projectId, a.auth.isAdmin)) throw badRequest('Unable to locate requested flavor.');
     if (f.id === a.s.flavorId) throw badRequest('When resizing, instances must change flavor!');
+    const flavors = new Map((await new Flavors(a.c.get('region').kube).list()).map((x) => [x.id, x]));
+    const [quotas, servers] = await Promise.all([readQuotas(a.auth.kube, a.s.namespace), a.store.list({ namespace: a.s.namespace })]);
+    admitResize(quotas, usageOf(servers, flavors), flavors.get(a.s.flavorId), f);
     await setFlavor(a, f.id);
     const running = a.s.state.vmState === 'active';
     if (running) await kubevirt(a, 'resize', 'restart');
@@ -42,7 +46,7 @@ export const resizeActions: Record<string, ActionHandler> = {
       task: running ? ['resize_migrating', 'running'] : ['resize_prep', 'stopped'],
       replacesVmi: running,
       state: 'resized',
-      annotations: { [CA.resizeFrom]: a.s.flavorId, [CA.flavor]: f.id },
+      annotations: { [CA.resizeFrom]: a.s.flavorId, [CA.flavor]: f.id, ...(diskConfig ? { [CA.diskConfig]: diskConfig } : {}) },
     });
     return undefined;
   },
