@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { BACKGROUND } from '../../src/sandbox/cluster/rfb.ts';
+import { type CliSession, startCliSession } from '../clients/cli.ts';
+
+// Consoles end to end on Node: the Debian `openstack` CLI asks for a console URL, headless
+// Chromium opens the noVNC page the gateway serves, the RFB handshake runs through the
+// gateway's websocket proxy to the sandbox's VNC server, and the screenshot shows the
+// server's framebuffer (kept in test/console/.artifacts/, git-ignored). The serial URL is a
+// websocket that echoes; `console log show` prints the boot log; refusals close with a reason.
+
+export const ARTIFACTS = join(import.meta.dirname, '.artifacts');
+
+let cli: CliSession;
+type Row = Record<string, unknown>;
+const demo = (...a: string[]) => cli.os('dicot-demo', ...a, '-f', 'json') as Promise<Row>;
+
+/** Opens a websocket and collects text until `until` matches or it closes. */
+export function converse(url: string, send: string[] = [], until?: RegExp): Promise<{ text: string; code: number; reason: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    let text = '';
+    let sent = false;
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`no answer from ${url}: ${JSON.stringify(text.slice(-200))}`));
+    }, 15_000);
+    ws.on('message', (d) => {
+      text += d.toString();
+      if (!sent && /login: $/.test(text)) {
+        sent = true;
+        for (const s of send) ws.send(Buffer.from(s));
+      }
+      if (until?.test(text)) ws.close(1000, 'done');
+    });
+    ws.on('close', (code, reason) => {
+      clearTimeout(timer);
+      resolve({ text, code, reason: reason.toString() });
+    });
+    ws.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+before(async () => {
+  cli = await startCliSession('console');
+  writeFileSync(join(cli.dir, 'cirros.img'), Buffer.alloc(1024 * 1024, 7));
+  await demo('image', 'create', '--file', './cirros.img', '--disk-format', 'raw', '--container-format', 'bare', 'cirros');
+  const end = Date.now() + 30_000;
+  while ((await demo('image', 'show', 'cirros')).status !== 'active') {
+    assert.ok(Date.now() < end, 'image never became active');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const created = await demo('server', 'create', '--image', 'cirros', '--flavor', 'u1.small', '--wait', 'web-1');
+  assert.equal(created.status, 'ACTIVE');
+});
+after(() => cli?.close());
+
+test('console url show --novnc opens in Chromium: RFB handshake, framebuffer with the server name', async () => {
+  const { url } = await demo('console', 'url', 'show', '--novnc', 'web-1');
+  assert.match(String(url), /^http:\/\/127\.0\.0\.1:\d+\/RegionOne\/console\/novnc\?token=/);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 800, height: 520 } });
+    const external: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(new URL(String(url)).origin.replace(/^http/, 'http')) && !r.url().startsWith('ws://')) external.push(r.url());
+    });
+    await page.goto(String(url));
+    await page.waitForSelector('#bar[data-state="connected"]', { timeout: 15_000 });
+    // The desktop name from ServerInit is the VM's object name (a slug of the server's name).
+    await page.waitForFunction(() => document.title === 'web-1', undefined, { timeout: 5_000 });
+    // The first full update has been drawn once the canvas shows the background colour.
+    const pixels = async () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector('#screen canvas') as HTMLCanvasElement;
+        const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+        const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let white = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) white++;
+        return { w: canvas.width, h: canvas.height, corner: [...ctx.getImageData(10, 200, 1, 1).data.slice(0, 3)], white };
+      });
+    const end = Date.now() + 10_000;
+    let p = await pixels();
+    while (p.white === 0 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      p = await pixels();
+    }
+    assert.equal(p.w, 640);
+    assert.equal(p.h, 400);
+    assert.deepEqual(p.corner, [...BACKGROUND]);
+    assert.ok(p.white > 500, `the server name is drawn in white (${p.white} white pixels)`);
+    // Typing reaches the VNC server: the prompt line grows.
+    await page.locator('#screen canvas').click();
+    await page.keyboard.type('OK');
+    await page.waitForFunction(
+      (before) => {
+        const canvas = document.querySelector('#screen canvas') as HTMLCanvasElement;
+        const d = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+        let white = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) white++;
+        return white > before;
+      },
+      p.white,
+      { timeout: 5_000 },
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'novnc-node.png') });
+    assert.deepEqual(external, [], 'the page loads nothing from outside the gateway');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('console url show --serial gives a websocket that prints the boot log and echoes input; a token works once', async () => {
+  const { url, type } = await demo('console', 'url', 'show', '--serial', 'web-1');
+  assert.equal(type, 'serial');
+  assert.match(String(url), /^ws:\/\/127\.0\.0\.1:\d+\/RegionOne\/console\/websocket\?token=/);
+  const first = await converse(String(url), ['hello\r'], /hello\r\n/);
+  console.log('DEBUG', first.code, first.reason);
+  assert.match(first.text, /Hostname set to <web-1>/);
+  assert.match(first.text, /web-1 login: hello\r\n/);
+  const again = await converse(String(url));
+  assert.equal(again.code, 4401);
+  assert.equal(again.reason, 'console token already used');
+});
+
+test('a forged or altered token is refused with a reason', async () => {
+  const { url } = await demo('console', 'url', 'show', '--serial', 'web-1');
+  const [head, payload, sig] = String(new URL(String(url)).searchParams.get('token')).split('.');
+  const claims = JSON.parse(Buffer.from(payload as string, 'base64url').toString());
+  claims.server = '00000000-0000-0000-0000-000000000000';
+  const altered = `${head}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${sig}`;
+  const u = new URL(String(url));
+  u.searchParams.set('token', altered);
+  const res = await converse(u.href);
+  assert.equal(res.code, 4401);
+  assert.equal(res.reason, 'console token invalid');
+});
+
+test("a member cannot get a console of another project's server", async () => {
+  await cli.os('dicot-admin', 'server', 'create', '--image', 'cirros', '--flavor', 'u1.small', '--wait', 'admin-vm');
+  const r = await cli.run(['--os-cloud', 'dicot-demo', 'console', 'url', 'show', '--novnc', 'admin-vm']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /No server with a name or ID of 'admin-vm' exists/);
+});
