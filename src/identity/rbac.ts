@@ -45,6 +45,8 @@ const SUBRESOURCES: PolicyRule = {
   ],
   verbs: ['get', 'update', 'create', 'patch'],
 };
+/** The guest console log (os-getConsoleOutput): virt-launcher pods and their `guest-console-log` container. */
+const CONSOLE_LOG: PolicyRule = { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] };
 const UPLOAD: PolicyRule = { apiGroups: ['upload.cdi.kubevirt.io'], resources: ['uploadtokenrequests'], verbs: ['create'] };
 const QUOTA_READ: PolicyRule = { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: READ };
 
@@ -55,11 +57,12 @@ export function rulesFor(role: string): PolicyRule[] {
     case 'reader':
       return [...read, QUOTA_READ];
     case 'member':
-      return [...write, SUBRESOURCES, UPLOAD, QUOTA_READ];
+      return [...write, SUBRESOURCES, CONSOLE_LOG, UPLOAD, QUOTA_READ];
     case 'admin':
       return [
         ...write,
         SUBRESOURCES,
+        CONSOLE_LOG,
         UPLOAD,
         { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: WRITE },
         { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: WRITE },
@@ -74,6 +77,7 @@ export function cloudAdminRules(): PolicyRule[] {
   return [
     ...PROJECT_RESOURCES.map((r) => ({ ...r, verbs: WRITE })),
     SUBRESOURCES,
+    CONSOLE_LOG,
     UPLOAD,
     { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'limitranges', 'nodes', 'persistentvolumes'], verbs: WRITE },
     { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: WRITE },

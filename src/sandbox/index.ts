@@ -7,7 +7,7 @@ import { createApiServer, type FaultInjector } from './apiserver/index.ts';
 import { createAggregatedApis, createServiceResolver, DEMO_TIMING, INSTANT_TIMING, seedCluster, startControllers } from './cluster/index.ts';
 import type { Caller } from './types.ts';
 import type { ConnectWebSocket } from '../platform.ts';
-import { inProcessWebSocket } from './cluster/consoles.ts';
+import { guestConsoleLogs, inProcessWebSocket } from './cluster/consoles.ts';
 
 export type { FaultInjector, FaultMatch, FaultError } from './apiserver/index.ts';
 export type { Caller } from './types.ts';
@@ -84,6 +84,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
   for (const api of createAggregatedApis({ client, timing })) server.addAggregatedApi(api);
   server.addServiceResolver(createServiceResolver({ client }));
+  server.addPodLogSource(guestConsoleLogs(client));
   const abort = new AbortController();
   let controllers: ReturnType<typeof startControllers> | undefined;
 

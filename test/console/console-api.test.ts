@@ -59,6 +59,21 @@ test('legacy actions answer {console: {type, url}}', async () => {
   assert.equal((await api(gw, demo, 'POST', `${C}/servers/${server}/action`, { 'os-getVNCConsole': { type: 'xvpvnc' } })).status, 400);
 });
 
+test('os-getConsoleOutput: the last `length` lines of the guest console log, all for -1 or null', async () => {
+  const out = (length: unknown) => api(gw, demo, 'POST', `${C}/servers/${server}/action`, { 'os-getConsoleOutput': length === undefined ? {} : { length } });
+  const three = await out(3);
+  assert.equal(three.status, 200);
+  assert.deepEqual(Object.keys(three.body), ['output']);
+  assert.equal(three.body.output.split('\n').length, 3);
+  assert.match(three.body.output, /login: $/);
+  const all = (await out(null)).body.output.split('\n');
+  assert.ok(all.length > 20);
+  assert.deepEqual((await out('-1')).body.output.split('\n'), all);
+  assert.deepEqual((await out(undefined)).body.output.split('\n'), all);
+  assert.equal((await out(-2)).status, 400);
+  assert.equal((await out('x')).status, 400);
+});
+
 test('os-console-auth-tokens: admins see where an unused token leads; members are refused', async () => {
   const url = (await remote(demo, { remote_console: { protocol: 'vnc', type: 'novnc' } })).body.remote_console.url;
   const token = tokenOf(url);
@@ -136,6 +151,8 @@ test('Kubernetes RBAC decides as the token user: a user who lost the role is ref
 
   assert.equal((await api(gw, demo, 'POST', `${C}/servers/${server}/action`, { 'os-stop': null })).status, 202);
   await waitStatus(gw, demo, server, 'SHUTOFF');
+  const noLog = await api(gw, demo, 'POST', `${C}/servers/${server}/action`, { 'os-getConsoleOutput': { length: 5 } });
+  assert.equal(noLog.status, 409);
   const stopped = await remote(demo, { remote_console: { protocol: 'vnc', type: 'novnc' } });
   assert.equal(stopped.status, 409);
   assert.equal(stopped.body.conflictingRequest.message, `Instance ${server} is not ready.`);

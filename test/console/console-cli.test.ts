@@ -133,6 +133,17 @@ test('console url show --serial gives a websocket that prints the boot log and e
   assert.equal(again.reason, 'console token already used');
 });
 
+test('console log show --lines 20 prints the last lines of the boot log', async () => {
+  const r = await cli.run(['--os-cloud', 'dicot-demo', 'console', 'log', 'show', '--lines', '20', 'web-1']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.replace(/\n$/, '').split('\n');
+  assert.equal(lines.length, 20);
+  assert.match(lines.at(-1) as string, /^web-1-[a-z0-9]+ login: $/);
+  assert.ok(lines.some((l) => /Hostname set to <web-1-[a-z0-9]+>/.test(l)));
+  const all = await cli.run(['--os-cloud', 'dicot-demo', 'console', 'log', 'show', 'web-1']);
+  assert.match(all.stdout, /^\[ {4}0\.000000\] Linux version/);
+});
+
 test('a forged or altered token is refused with a reason', async () => {
   const { url } = await demo('console', 'url', 'show', '--serial', 'web-1');
   const [head, payload, sig] = String(new URL(String(url)).searchParams.get('token')).split('.');

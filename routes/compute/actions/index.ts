@@ -5,6 +5,7 @@ import { AnyObject, IdParam, body, json } from '../schemas/common.ts';
 import { checkLock, loadServer, serverStore } from '../server-common.ts';
 import type { ActionHandler } from './context.ts';
 import { consoleActions } from '../consoles.ts';
+import { consoleOutputActions } from './console-output.ts';
 import { createImageActions } from './create-image.ts';
 import { lockActions } from './lock.ts';
 import { miscActions } from './misc.ts';
@@ -27,6 +28,7 @@ const ACTIONS: Record<string, ActionHandler> = {
   ...miscActions,
   ...createImageActions,
   ...consoleActions,
+  ...consoleOutputActions,
 };
 /** Actions a locked server still takes from its owner (nova: no check_instance_lock). */
 const LOCK_EXEMPT = new Set(['lock', 'unlock', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', 'os-resetState', 'createImage']);

@@ -47,7 +47,6 @@ export const miscActions: Record<string, ActionHandler> = {
     return undefined;
   },
   createBackup: unsupported('Creating a backup of a server is not supported yet.'),
-  'os-getConsoleOutput': unsupported('Unable to get console output, functionality not implemented'),
   changePassword: unsupported('Unable to set password on instance: not supported by this cloud.'),
   rescue: unsupported('Rescue is not supported by this cloud.'),
   unrescue: unsupported('Rescue is not supported by this cloud.'),

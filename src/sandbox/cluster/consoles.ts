@@ -1,5 +1,6 @@
-import type { KubeClient } from '../../kube/index.ts';
+import type { KubeClient, KubeObject } from '../../kube/index.ts';
 import { NotFoundError, R } from '../../kube/index.ts';
+import type { PodLogSource } from '../types.ts';
 import { type ConnectWebSocket, WebSocketRefused, type WsData, type WsEvents, type WsPeer } from '../../platform.ts';
 import type { VirtualMachineInstance } from './model.ts';
 import { RfbSession } from './rfb.ts';
@@ -151,5 +152,46 @@ export function inProcessWebSocket(fetch: (req: Request) => Promise<Response>): 
     const res = await fetch(req);
     if (!peer) throw new WebSocketRefused(res.status, await res.text());
     return peer;
+  };
+}
+
+export const GUEST_CONSOLE_LOG = 'guest-console-log';
+export const CREATED_BY = 'kubevirt.io/created-by';
+
+/** virt-launcher's Pod for a scheduled VMI, as virt-controller makes it (owned by the VMI). */
+export function launcherPod(vmi: VirtualMachineInstance, nodeName: string): KubeObject {
+  const name = vmi.metadata.name as string;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `virt-launcher-${name.slice(0, 40)}-${(vmi.metadata.uid ?? '').replace(/-/g, '').slice(0, 5)}`,
+      namespace: vmi.metadata.namespace,
+      labels: { 'kubevirt.io': 'virt-launcher', [CREATED_BY]: vmi.metadata.uid as string, 'vm.kubevirt.io/name': name },
+      ownerReferences: [{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', name, uid: vmi.metadata.uid as string, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: {
+      nodeName,
+      containers: [
+        { name: 'compute', image: 'quay.io/kubevirt/virt-launcher:v1.9.0' },
+        { name: GUEST_CONSOLE_LOG, image: 'quay.io/kubevirt/virt-launcher:v1.9.0' },
+      ],
+    },
+  } as KubeObject;
+}
+
+/** The kubelet's side of `pods/log` for virt-launcher pods: the guest's serial log. */
+export function guestConsoleLogs(client: KubeClient): PodLogSource {
+  return async (pod, container) => {
+    const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'VirtualMachineInstance');
+    if (!owner || !pod.metadata.labels?.[CREATED_BY]) return undefined;
+    if (container !== GUEST_CONSOLE_LOG) return '';
+    try {
+      const vmi = await client.get<VirtualMachineInstance>(R.virtualMachineInstances, owner.name, { namespace: pod.metadata.namespace });
+      return vmi.status?.phase === 'Running' ? `${bootLog(vmi).join('\n')}\n${loginPrompt(vmi)}\n` : undefined;
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
   };
 }
