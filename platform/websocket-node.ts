@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import type { AcceptWebSocket, ConnectWebSocket, WsData, WsPeer } from '../src/platform.ts';
 import { WebSocketRefused } from '../src/platform.ts';
 import type { TlsMaterial } from './kube-credentials.ts';
+import { honoAcceptor } from './websocket-hono.ts';
 
 // Websockets on Node: accepted with @hono/node-ws (the server's `upgrade` event routed through
 // the app), opened with npm `ws` (request headers, subprotocols, the cluster's CA), paused and
@@ -35,16 +36,7 @@ const dataOf = (data: WebSocket.RawData, isBinary: boolean): WsData => {
 /** The accept side; `app()` is the gateway (made after the platform), `inject` wires a server. */
 export function nodeAcceptor(app: () => Requester): { accept: AcceptWebSocket; inject(server: Parameters<ReturnType<typeof createNodeWebSocket>['injectWebSocket']>[0]): void } {
   const nodeWs = createNodeWebSocket({ app: { request: (input: URL, init: RequestInit, env: unknown) => app().request(input, init, env) } as never });
-  const accept: AcceptWebSocket = async (c, events) => {
-    const upgrade = nodeWs.upgradeWebSocket(() => ({
-      onOpen: (_e, ws) => events.onOpen(peerOf(ws.raw as WebSocket)),
-      onMessage: (e) => events.onMessage(e.data as WsData),
-      onClose: (e) => events.onClose(e.code, e.reason),
-    }));
-    const res = await upgrade(c as never, async () => {});
-    return res ?? c.text('A websocket upgrade is required.', 400);
-  };
-  return { accept, inject: (server) => nodeWs.injectWebSocket(server) };
+  return { accept: honoAcceptor(nodeWs.upgradeWebSocket), inject: (server) => nodeWs.injectWebSocket(server) };
 }
 
 /** The connect side, trusting the cluster's CA (or presenting its client certificate). */
