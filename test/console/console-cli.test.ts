@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import WebSocket from 'ws';
 import { BACKGROUND } from '../../src/sandbox/cluster/rfb.ts';
 import { type CliSession, startCliSession } from '../clients/cli.ts';
+import { ARTIFACTS, converse } from './helpers.ts';
 
 // Consoles end to end on Node: the Debian `openstack` CLI asks for a console URL, headless
 // Chromium opens the noVNC page the gateway serves, the RFB handshake runs through the
@@ -13,40 +13,9 @@ import { type CliSession, startCliSession } from '../clients/cli.ts';
 // server's framebuffer (kept in test/console/.artifacts/, git-ignored). The serial URL is a
 // websocket that echoes; `console log show` prints the boot log; refusals close with a reason.
 
-export const ARTIFACTS = join(import.meta.dirname, '.artifacts');
-
 let cli: CliSession;
 type Row = Record<string, unknown>;
 const demo = (...a: string[]) => cli.os('dicot-demo', ...a, '-f', 'json') as Promise<Row>;
-
-/** Opens a websocket and collects text until `until` matches or it closes. */
-export function converse(url: string, send: string[] = [], until?: RegExp): Promise<{ text: string; code: number; reason: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    let text = '';
-    let sent = false;
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error(`no answer from ${url}: ${JSON.stringify(text.slice(-200))}`));
-    }, 15_000);
-    ws.on('message', (d) => {
-      text += d.toString();
-      if (!sent && /login: $/.test(text)) {
-        sent = true;
-        for (const s of send) ws.send(Buffer.from(s));
-      }
-      if (until?.test(text)) ws.close(1000, 'done');
-    });
-    ws.on('close', (code, reason) => {
-      clearTimeout(timer);
-      resolve({ text, code, reason: reason.toString() });
-    });
-    ws.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
 
 before(async () => {
   cli = await startCliSession('console');
