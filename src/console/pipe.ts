@@ -8,9 +8,16 @@ const HIGH = 1 << 20;
 const LOW = 1 << 16;
 const DRAIN_POLL_MS = 10;
 
-/** Close codes a peer may send (1005/1006/1015 are only ever reported, never sent). */
+/** Close codes the WebSocket API lets a script send: 1000 and 3000–4999 (others become 1000). */
 export function sendableCode(code: number): number {
-  return code === 1000 || (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999) ? code : 1000;
+  return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+}
+
+/** A close reason within the protocol's 123 bytes. */
+export function sendableReason(reason: string): string {
+  let r = reason;
+  while (new TextEncoder().encode(r).length > 123) r = r.slice(0, -1);
+  return r;
 }
 
 export class Relay {
@@ -62,6 +69,15 @@ export class Relay {
   }
 }
 
+/** Closing a socket that is already closing must not throw out of an event handler. */
+function closeQuietly(peer: WsPeer | undefined, how: { code: number; reason: string }): void {
+  try {
+    peer?.close(how.code, how.reason);
+  } catch {
+    // already closed
+  }
+}
+
 /**
  * Joins a browser socket and an upstream socket: returns the upstream's events (pass them
  * when opening it) and `open(browser)` for when the browser side is accepted. Closing either
@@ -79,8 +95,8 @@ export function joinSockets(): {
   const down = new Relay(() => upstream);
   const up = new Relay(() => browser);
   const end = (other: () => WsPeer | undefined) => (code: number, reason: string) => {
-    ended ??= { code: sendableCode(code), reason };
-    other()?.close(ended.code, ended.reason);
+    ended ??= { code: sendableCode(code), reason: sendableReason(reason) };
+    closeQuietly(other(), ended);
   };
   return {
     upstreamEvents: down.events(end(() => browser)),
@@ -93,7 +109,7 @@ export function joinSockets(): {
       browser = peer;
       // The upstream ended before the browser arrived: pass its frames and its close on.
       down.attach(peer);
-      if (ended) peer.close(ended.code, ended.reason);
+      if (ended) closeQuietly(peer, ended);
     },
   };
 }
