@@ -129,7 +129,7 @@ for (const runtime of RUNTIMES) {
         await page.waitForFunction(
           () => {
             const canvas = document.querySelector('#screen canvas') as HTMLCanvasElement | null;
-            if (!canvas || canvas.width !== 640) return false;
+            if (canvas?.width !== 640) return false;
             const d = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
             let white = 0;
             for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) white++;
