@@ -14,13 +14,13 @@ import { IMAGE, installTestImages } from '../compute/servers-helpers.ts';
 import { ADMIN, TEST_SCRYPT } from '../helpers/gateway.ts';
 import { type Launched, type Runtime, launch } from './launch.ts';
 
-// The console chain on every server runtime: the gateway on Node, Bun and Deno, a sandbox
+// The console chain on every runtime: the gateway on Node, Bun, Deno and workerd, a sandbox
 // cluster served over HTTP (its vnc/console subresources are real websocket upgrades there),
 // one server. Per runtime: the noVNC page opens in Chromium and draws the framebuffer
 // (screenshot kept as test/console/.artifacts/novnc-<runtime>.png), the serial websocket
 // echoes, and a reused token is refused with its reason. CONSOLE_RUNTIMES=node,deno picks some.
 
-const RUNTIMES: Runtime[] = (process.env.CONSOLE_RUNTIMES?.split(',') as Runtime[] | undefined) ?? ['node', 'bun', 'deno'];
+const RUNTIMES: Runtime[] = (process.env.CONSOLE_RUNTIMES?.split(',') as Runtime[] | undefined) ?? ['node', 'bun', 'deno', 'workerd'];
 
 let sandbox: Sandbox;
 let kube: { url: string; close(): Promise<void> };
