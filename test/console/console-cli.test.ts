@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { BACKGROUND } from '../../src/sandbox/cluster/rfb.ts';
 import { type CliSession, startCliSession } from '../clients/cli.ts';
 import { ARTIFACTS, converse } from './helpers.ts';
@@ -14,6 +14,7 @@ import { ARTIFACTS, converse } from './helpers.ts';
 // websocket that echoes; `console log show` prints the boot log; refusals close with a reason.
 
 let cli: CliSession;
+let browser: Browser | undefined;
 type Row = Record<string, unknown>;
 const demo = (...a: string[]) => cli.os('dicot-demo', ...a, '-f', 'json') as Promise<Row>;
 
@@ -29,64 +30,95 @@ before(async () => {
   const created = await demo('server', 'create', '--image', 'cirros', '--flavor', 'u1.small', '--wait', 'web-1');
   assert.equal(created.status, 'ACTIVE');
 });
-after(() => cli?.close());
+after(async () => {
+  await browser?.close();
+  await cli?.close();
+});
 
 test('console url show --novnc opens in Chromium: RFB handshake, framebuffer with the server name', async () => {
   const { url } = await demo('console', 'url', 'show', '--novnc', 'web-1');
   assert.match(String(url), /^http:\/\/127\.0\.0\.1:\d+\/RegionOne\/console\/novnc\?token=/);
-  const browser = await chromium.launch({
+  browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  try {
-    const page = await browser.newPage({ viewport: { width: 800, height: 520 } });
-    const external: string[] = [];
-    page.on('request', (r) => {
-      if (!r.url().startsWith(new URL(String(url)).origin.replace(/^http/, 'http')) && !r.url().startsWith('ws://')) external.push(r.url());
+  const page = await browser.newPage({ viewport: { width: 800, height: 520 } });
+  const external: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(new URL(String(url)).origin) && !r.url().startsWith('ws://')) external.push(r.url());
+  });
+  await page.goto(String(url));
+  await page.waitForSelector('#bar[data-state="connected"]', { timeout: 15_000 });
+  // The desktop name from ServerInit is the VM's object name (a slug of the server's name).
+  await page.waitForFunction(() => document.title.startsWith('web-1-'), undefined, { timeout: 5_000 });
+  // The first full update has been drawn once the canvas shows the background colour.
+  const pixels = async () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector('#screen canvas') as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+      const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      let white = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) white++;
+      return { w: canvas.width, h: canvas.height, corner: [...ctx.getImageData(10, 200, 1, 1).data.slice(0, 3)], white };
     });
-    await page.goto(String(url));
+  const end = Date.now() + 10_000;
+  let p = await pixels();
+  while (p.white === 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    p = await pixels();
+  }
+  assert.equal(p.w, 640);
+  assert.equal(p.h, 400);
+  assert.deepEqual(p.corner, [...BACKGROUND]);
+  assert.ok(p.white > 500, `the server name is drawn in white (${p.white} white pixels)`);
+  // Typing reaches the VNC server: the prompt line grows.
+  await page.locator('#screen canvas').click();
+  await page.keyboard.type('OK');
+  await page.waitForFunction(
+    (before) => {
+      const canvas = document.querySelector('#screen canvas') as HTMLCanvasElement;
+      const d = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+      let white = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) white++;
+      return white > before;
+    },
+    p.white,
+    { timeout: 5_000 },
+  );
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'novnc-node.png') });
+  assert.deepEqual(external, [], 'the page loads nothing from outside the gateway');
+  await page.close();
+});
+
+test('the xterm serial page shows the boot log and echoes what is typed', async () => {
+  const { url } = await demo('console', 'url', 'show', '--serial', 'web-1');
+  const pageUrl = String(url).replace(/^ws/, 'http').replace('/console/websocket?', '/console/serial?');
+  assert.ok(browser, 'the noVNC test launched the browser');
+  const page = await (browser as Browser).newPage();
+  try {
+    await page.goto(pageUrl);
     await page.waitForSelector('#bar[data-state="connected"]', { timeout: 15_000 });
-    // The desktop name from ServerInit is the VM's object name (a slug of the server's name).
-    await page.waitForFunction(() => document.title.startsWith('web-1-'), undefined, { timeout: 5_000 });
-    // The first full update has been drawn once the canvas shows the background colour.
-    const pixels = async () =>
+    const screen = () =>
       page.evaluate(() => {
-        const canvas = document.querySelector('#screen canvas') as HTMLCanvasElement;
-        const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-        const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        let white = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) white++;
-        return { w: canvas.width, h: canvas.height, corner: [...ctx.getImageData(10, 200, 1, 1).data.slice(0, 3)], white };
+        const term = (window as unknown as { term: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } }).term;
+        const lines: string[] = [];
+        for (let i = 0; i < term.buffer.active.length; i++) lines.push(term.buffer.active.getLine(i)?.translateToString(true) ?? '');
+        return lines.join('\n');
       });
-    const end = Date.now() + 10_000;
-    let p = await pixels();
-    while (p.white === 0 && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 100));
-      p = await pixels();
-    }
-    assert.equal(p.w, 640);
-    assert.equal(p.h, 400);
-    assert.deepEqual(p.corner, [...BACKGROUND]);
-    assert.ok(p.white > 500, `the server name is drawn in white (${p.white} white pixels)`);
-    // Typing reaches the VNC server: the prompt line grows.
-    await page.locator('#screen canvas').click();
-    await page.keyboard.type('OK');
-    await page.waitForFunction(
-      (before) => {
-        const canvas = document.querySelector('#screen canvas') as HTMLCanvasElement;
-        const d = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
-        let white = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) white++;
-        return white > before;
-      },
-      p.white,
-      { timeout: 5_000 },
-    );
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'novnc-node.png') });
-    assert.deepEqual(external, [], 'the page loads nothing from outside the gateway');
+    const shows = async (re: RegExp) => {
+      const end = Date.now() + 10_000;
+      while (!re.test(await screen()) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      assert.match(await screen(), re);
+    };
+    await shows(/login: $/m);
+    assert.match(await screen(), /Hostname set to <web-1-[a-z0-9]+>/);
+    await page.locator('#screen').click();
+    await page.keyboard.type('root');
+    await shows(/web-1-[a-z0-9]+ login: root/);
+    await page.screenshot({ path: join(ARTIFACTS, 'serial-node.png') });
   } finally {
-    await browser.close();
+    await page.close();
   }
 });
 
