@@ -95,6 +95,8 @@ export const consoleRoutes = router()
   })
   .openapi(connectInfo, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-console-auth-tokens');
+    // Before 2.31 Nova answers only for RDP tokens, which KubeVirt has none of.
+    if (!versionOf(c).atLeast('2.31')) throw badRequest('The requested console type details are not accessible');
     const token = c.req.valid('param').token;
     const gateway = c.get('gateway');
     const region = c.get('region');

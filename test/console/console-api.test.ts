@@ -81,8 +81,9 @@ test('os-console-auth-tokens: admins see where an unused token leads; members ar
   assert.equal(info.status, 200);
   assert.equal(info.body.console.instance_uuid, server);
   assert.match(info.body.console.internal_access_path, /\/virtualmachineinstances\/con-1-[a-z0-9]+\/vnc$/);
-  assert.equal((await api(gw, demo, 'GET', `${C}/os-console-auth-tokens/${token}`)).status, 403);
-  assert.equal((await api(gw, admin, 'GET', `${C}/os-console-auth-tokens/not-a-token`)).status, 404);
+  assert.equal((await api(gw, demo, 'GET', `${C}/os-console-auth-tokens/${token}`, undefined, CV('2.31'))).status, 403);
+  assert.equal((await api(gw, admin, 'GET', `${C}/os-console-auth-tokens/not-a-token`, undefined, CV('2.31'))).status, 404);
+  assert.equal((await api(gw, admin, 'GET', `${C}/os-console-auth-tokens/${token}`, undefined, CV('2.30'))).status, 400);
 });
 
 async function refusal(p: Promise<unknown>): Promise<string> {
