@@ -46,6 +46,8 @@ const SUBRESOURCES: PolicyRule = {
   ],
   verbs: ['get', 'update', 'create', 'patch'],
 };
+/** The guest console log (os-getConsoleOutput): virt-launcher pods and their `guest-console-log` container. */
+const CONSOLE_LOG: PolicyRule = { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] };
 const UPLOAD: PolicyRule = { apiGroups: ['upload.cdi.kubevirt.io'], resources: ['uploadtokenrequests'], verbs: ['create'] };
 const QUOTA_READ: PolicyRule = { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: READ };
 
@@ -56,11 +58,12 @@ export function rulesFor(role: string): PolicyRule[] {
     case 'reader':
       return [...read, QUOTA_READ];
     case 'member':
-      return [...write, SUBRESOURCES, UPLOAD, QUOTA_READ];
+      return [...write, SUBRESOURCES, CONSOLE_LOG, UPLOAD, QUOTA_READ];
     case 'admin':
       return [
         ...write,
         SUBRESOURCES,
+        CONSOLE_LOG,
         UPLOAD,
         { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: WRITE },
         { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: WRITE },
@@ -82,7 +85,7 @@ const CLUSTER_RULES: PolicyRule[] = [
 
 /** Cluster-wide rights over Dicot's resources, namespaces and cluster objects (cloud admin). */
 export function cloudAdminRules(): PolicyRule[] {
-  return [...PROJECT_RESOURCES.map((r) => ({ ...r, verbs: WRITE })), SUBRESOURCES, UPLOAD, ...CLUSTER_RULES];
+  return [...PROJECT_RESOURCES.map((r) => ({ ...r, verbs: WRITE })), SUBRESOURCES, CONSOLE_LOG, UPLOAD, ...CLUSTER_RULES];
 }
 
 export const GATEWAY_ROLE = 'dicot-gateway';

@@ -6,9 +6,12 @@ import { createKubeClient } from '../kube/index.ts';
 import { createApiServer, type FaultInjector } from './apiserver/index.ts';
 import { createAggregatedApis, createServiceResolver, DEMO_TIMING, INSTANT_TIMING, seedCluster, startControllers } from './cluster/index.ts';
 import type { Caller } from './types.ts';
+import type { ConnectWebSocket } from '../platform.ts';
+import { guestConsoleLogs, inProcessWebSocket } from './cluster/consoles.ts';
 
 export type { FaultInjector, FaultMatch, FaultError } from './apiserver/index.ts';
 export type { Caller } from './types.ts';
+export { upgrades, type ConsoleServer } from './cluster/consoles.ts';
 
 export interface SandboxOptions {
   timing?: 'instant' | 'demo';
@@ -19,6 +22,8 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   fetch(req: Request): Promise<Response>;
+  /** Opens the VMI `vnc`/`console` websocket subresources in-process (absent on the real-cluster lane). */
+  websocket?: ConnectWebSocket;
   adminToken: string;
   gatewayToken: string;
   addToken(token: string, caller: Caller): void;
@@ -93,6 +98,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
   for (const api of createAggregatedApis({ client, timing })) server.addAggregatedApi(api);
   server.addServiceResolver(createServiceResolver({ client }));
+  server.addPodLogSource(guestConsoleLogs(client));
   const abort = new AbortController();
   let controllers: ReturnType<typeof startControllers> | undefined;
 
@@ -121,11 +127,13 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   // Keep an unobserved failure from crashing the process; callers see it through `ready`.
   ready.catch(() => {});
 
+  const serve = async (req: Request) => {
+    await started;
+    return server.fetch(req);
+  };
   return {
-    async fetch(req) {
-      await started;
-      return server.fetch(req);
-    },
+    fetch: serve,
+    websocket: inProcessWebSocket(serve),
     adminToken,
     gatewayToken,
     addToken: (token, caller) => server.addToken(token, caller),

@@ -4,6 +4,8 @@ import { authOf, router } from '../common.ts';
 import { AnyObject, IdParam, body, json } from '../schemas/common.ts';
 import { checkLock, loadServer, serverStore } from '../server-common.ts';
 import type { ActionHandler } from './context.ts';
+import { consoleActions } from '../consoles.ts';
+import { consoleOutputActions } from './console-output.ts';
 import { createImageActions } from './create-image.ts';
 import { lockActions } from './lock.ts';
 import { miscActions } from './misc.ts';
@@ -25,6 +27,8 @@ const ACTIONS: Record<string, ActionHandler> = {
   ...rebuildActions,
   ...miscActions,
   ...createImageActions,
+  ...consoleActions,
+  ...consoleOutputActions,
 };
 /** Actions a locked server still takes from its owner (nova: no check_instance_lock). */
 const LOCK_EXEMPT = new Set(['lock', 'unlock', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', 'os-resetState', 'createImage']);
