@@ -1,7 +1,7 @@
-import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import * as v from 'valibot';
 import type { KeyRing } from '../identity/keys.ts';
-import { ISSUER } from '../identity/tokens.ts';
+import { ISSUER, signJwt } from '../identity/tokens.ts';
 
 // Console tokens: ES256 JWTs signed with the identity service's keys (the same key ring as
 // Keystone tokens), for another audience so neither kind of token passes for the other.
@@ -49,19 +49,7 @@ export async function signConsoleToken(
 ): Promise<{ token: string; claims: ConsoleClaims }> {
   const iat = Math.floor(nowMs / 1000);
   const claims: ConsoleClaims = { ...input, jti: newTokenId(), iat, exp: iat + ttlSeconds };
-  const { kid, privateKey } = await keys.signingKey();
-  const { sub, jti, exp, iat: _iat, ...rest } = claims;
-  const token = await new SignJWT(rest)
-    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid })
-    .setSubject(sub)
-    .setJti(jti)
-    .setIssuedAt(iat)
-    .setNotBefore(iat - 5)
-    .setExpirationTime(exp)
-    .setIssuer(ISSUER)
-    .setAudience(CONSOLE_AUDIENCE)
-    .sign(privateKey);
-  return { token, claims };
+  return { token: await signJwt(keys, claims, CONSOLE_AUDIENCE), claims };
 }
 
 /** The claims of a console token signed by one of our keys; says whether it expired. */
