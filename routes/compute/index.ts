@@ -1,4 +1,5 @@
 import { actionRoutes } from './actions/index.ts';
+import { aggregateRoutes } from './aggregates.ts';
 import { router } from './common.ts';
 import { infrastructureRoutes } from './infrastructure.ts';
 import { imageRoutes } from './images.ts';
@@ -16,4 +17,4 @@ import { volumeAttachmentRoutes } from './volume-attachments.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes]) computeRoutes.route('/', r);
