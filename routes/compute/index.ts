@@ -5,6 +5,7 @@ import { infrastructureRoutes } from './infrastructure.ts';
 import { imageRoutes } from './images.ts';
 import { interfaceRoutes } from './interfaces.ts';
 import { limitsRoutes } from './limits.ts';
+import { migrationRoutes } from './migrations.ts';
 import { serverGroupRoutes } from './server-groups.ts';
 import { flavorRoutes } from './flavors.ts';
 import { keypairRoutes } from './keypairs.ts';
@@ -17,4 +18,4 @@ import { volumeAttachmentRoutes } from './volume-attachments.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes]) computeRoutes.route('/', r);
