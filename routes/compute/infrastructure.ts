@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { type KubeNode, MiB, isoMicros, quantityBytes } from '../../src/compute/model.ts';
+import { nodeCapacity } from '../../src/compute/hosts.ts';
 import { Servers } from '../../src/compute/server-store.ts';
 import { listNodes, nodeReady, nodeSchedulable, zoneOfNode } from '../../src/compute/zones.ts';
 import { badRequest, notFound } from '../../src/core/faults.ts';
@@ -86,10 +87,7 @@ function hypervisor(c: Ctx, n: KubeNode, i: number, detail: boolean, usage?: { v
   const name = n.metadata.name ?? '';
   const base = { id: idOf(c, n, i), hypervisor_hostname: name, state: nodeReady(n) ? 'up' : 'down', status: nodeSchedulable(n) ? 'enabled' : 'disabled' };
   if (!detail) return base;
-  const cap = n.status?.capacity ?? {};
-  const vcpus = Number(quantityBytes(cap.cpu) ?? 0);
-  const memory = Math.round((quantityBytes(cap.memory) ?? 0) / MiB);
-  const disk = Math.round((quantityBytes(cap['ephemeral-storage']) ?? 0) / 2 ** 30);
+  const { vcpus, memoryMb: memory, diskGb: disk } = nodeCapacity(n);
   const info = n.status?.nodeInfo ?? {};
   const cpuInfo = { arch: info.architecture ?? 'x86_64', model: 'host-model', vendor: 'KubeVirt', features: [], topology: { cores: vcpus, cells: 1, threads: 1, sockets: 1 } };
   return {

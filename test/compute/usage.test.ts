@@ -88,5 +88,6 @@ describe('usage: /os-simple-tenant-usage', () => {
     const swapped = `start=${new Date(now + 86_400_000).toISOString().slice(0, 19)}&end=${new Date(now - 86_400_000).toISOString().slice(0, 19)}`;
     assert.equal((await api(gw, admin, 'GET', `${C}/os-simple-tenant-usage/${project}?${swapped}`)).status, 400);
     assert.equal((await api(gw, admin, 'GET', `${C}/os-simple-tenant-usage?start=nonsense`)).status, 400);
+    assert.equal((await api(gw, admin, 'GET', `${C}/os-simple-tenant-usage/?${q}`)).status, 404, 'an empty project id');
   });
 });
