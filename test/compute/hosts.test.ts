@@ -80,4 +80,20 @@ describe('hosts: /os-hosts', () => {
     assert.equal((await api(gw, admin, 'GET', `${C}/os-hosts/nope/shutdown`)).status, 404);
     assert.equal((await api(gw, demo, 'GET', `${C}/os-hosts/sandbox-node-1/startup`)).status, 403);
   });
+
+  test('hypervisors before 2.53: search and servers by hostname substring; uptime is a 501', async () => {
+    assert.equal((await api(gw, demo, 'GET', `${C}/os-hypervisors/node/search`)).status, 403);
+    const found = await api(gw, admin, 'GET', `${C}/os-hypervisors/node-3/search`);
+    assert.deepEqual(found.body, { hypervisors: [{ id: 3, hypervisor_hostname: 'sandbox-node-3', state: 'up', status: 'enabled' }] });
+    assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors/zzz/search`)).status, 404);
+    assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors/node/search`, undefined, CV('2.53'))).status, 404);
+    const withServers = (await api(gw, admin, 'GET', `${C}/os-hypervisors/sandbox/servers`)).body.hypervisors;
+    assert.equal(withServers.length, 3);
+    const busy = withServers.filter((h: { servers?: unknown[] }) => h.servers);
+    assert.equal(busy.length, 1, 'servers only where some run (the h1 server)');
+    assert.equal(busy[0].servers[0].uuid.length, 36);
+    assert.equal((await api(gw, demo, 'GET', `${C}/os-hypervisors/1/uptime`)).status, 403);
+    assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors/99/uptime`)).status, 404);
+    assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors/1/uptime`)).status, 501);
+  });
 });

@@ -94,5 +94,10 @@ describe('limits, quotas, zones, hypervisors, services, server groups, extension
   test('extensions', async () => {
     const e = await api(gw, demo, 'GET', `${C}/extensions`);
     assert.ok(e.body.extensions.some((x: { alias: string }) => x.alias === 'os-keypairs'));
+    assert.ok(e.body.extensions.some((x: { name: string }) => x.name === 'Hosts'));
+    const one = await api(gw, demo, 'GET', `${C}/extensions/os-aggregates`);
+    assert.equal(one.body.extension.name, 'Aggregates');
+    assert.deepEqual(one.body.extension, e.body.extensions.find((x: { alias: string }) => x.alias === 'os-aggregates'));
+    assert.equal((await api(gw, demo, 'GET', `${C}/extensions/os-nothing`)).status, 404);
   });
 });
