@@ -1,6 +1,7 @@
 import { actionRoutes } from './actions/index.ts';
 import { aggregateRoutes } from './aggregates.ts';
 import { router } from './common.ts';
+import { diagnosticsRoutes } from './diagnostics.ts';
 import { hostRoutes } from './hosts.ts';
 import { infrastructureRoutes } from './infrastructure.ts';
 import { imageRoutes } from './images.ts';
@@ -20,4 +21,4 @@ import { volumeAttachmentRoutes } from './volume-attachments.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes]) computeRoutes.route('/', r);
