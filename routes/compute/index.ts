@@ -8,6 +8,7 @@ import { imageRoutes } from './images.ts';
 import { interfaceRoutes } from './interfaces.ts';
 import { limitsRoutes } from './limits.ts';
 import { migrationRoutes } from './migrations.ts';
+import { networkProxyRoutes } from './networks.ts';
 import { serverGroupRoutes } from './server-groups.ts';
 import { flavorRoutes } from './flavors.ts';
 import { keypairRoutes } from './keypairs.ts';
@@ -21,4 +22,4 @@ import { volumeAttachmentRoutes } from './volume-attachments.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes]) computeRoutes.route('/', r);
