@@ -29,7 +29,7 @@ const ACTIONS: Record<string, ActionHandler> = {
 /** Actions a locked server still takes from its owner (nova: no check_instance_lock). */
 const LOCK_EXEMPT = new Set(['lock', 'unlock', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', 'os-resetState', 'createImage']);
 
-const ActionBody = z.record(z.string(), z.unknown()).openapi('ServerAction', { description: '{"<action>": <arguments>} — os-start, os-stop, reboot, pause, unpause, suspend, resume, lock, unlock, rebuild, resize, confirmResize, revertResize, shelve, shelveOffload, unshelve, migrate, os-migrateLive, os-resetState, os-forceDelete, addSecurityGroup, removeSecurityGroup' });
+const ActionBody = z.record(z.string(), z.unknown()).openapi('ServerAction', { description: '{"<action>": <arguments>} — os-start, os-stop, reboot, pause, unpause, suspend, resume, lock, unlock, rebuild, resize, confirmResize, revertResize, shelve, shelveOffload, unshelve, migrate, os-migrateLive, os-resetState, forceDelete, restore, addSecurityGroup, removeSecurityGroup' });
 
 const actionRoute = createRoute({
   method: 'post',
