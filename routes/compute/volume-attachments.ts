@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type VolumeAttachment, attachVolume, attachmentsOf, detachVolume } from '../../src/compute/volume-attachments.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
-import { badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
+import { ApiFault, badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
 import type { ApiVersion } from '../../src/core/microversion.ts';
 import { getVolume, listVolumes, volumeContext } from '../../src/volume/service.ts';
-import { type Ctx, authOf, checkQuery, jsonBody, queryOf, router, versionOf } from './common.ts';
+import { type Ctx, authOf, checkQuery, jsonBody, queryOf, requireAdmin, router, versionOf } from './common.ts';
 import { AnyObject, Query, ServerIdParam, json } from './schemas/common.ts';
 import { checkLock, loadServer } from './server-common.ts';
 
@@ -111,7 +111,22 @@ export const volumeAttachmentRoutes = router()
     const a = await attachVolume(authOf(c).kube, s, s.vm, volume, current, { deleteOnTermination: dot === true });
     return c.json({ volumeAttachment: view(v, a) }, 200);
   })
-  .openapi(r.swap, () => {
+  .openapi(r.swap, async (c) => {
+    // Nova's checks come first: the server, the attachment named in the path (404), the new
+    // volume in the body (400 when it does not exist); only then is the swap itself refused.
+    requireAdmin(authOf(c), 'os_compute_api:os-volumes-attachments:swap');
+    const { server_id, volume_id } = c.req.valid('param');
+    const s = await loadServer(c, server_id);
+    await find(c, s, volume_id);
+    const raw = (await jsonBody(c)) as { volumeAttachment?: { volumeId?: unknown } } | null;
+    const newId = raw?.volumeAttachment?.volumeId;
+    if (typeof newId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
+    try {
+      await getVolume(volumeContext(c), newId);
+    } catch (err) {
+      if (err instanceof ApiFault && err.status === 404) throw badRequest(`Volume ${newId} could not be found.`);
+      throw err;
+    }
     throw notImplemented('Swapping a volume is not supported: detach one and attach the other.');
   })
   .openapi(r.detach, async (c) => {
