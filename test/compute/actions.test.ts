@@ -82,9 +82,10 @@ describe('server actions', () => {
   test('resize + confirm, resize + revert', async () => {
     assert.equal((await act(demo, { resize: { flavorRef: 'u1.small' } })).status, 400);
     assert.equal((await act(demo, { resize: { flavorRef: 'nope' } })).status, 400);
-    assert.equal((await act(demo, { resize: { flavorRef: 'u1.medium' } })).status, 202);
+    assert.equal((await act(demo, { resize: { flavorRef: 'u1.medium', 'OS-DCF:diskConfig': 'MANUAL' } })).status, 202);
     const verify = await waitStatus(gw, demo, id, 'VERIFY_RESIZE');
     assert.equal(verify.flavor.id, 'u1.medium');
+    assert.equal(verify['OS-DCF:diskConfig'], 'MANUAL', 'the resize records the disk config it asked for');
     assert.equal((await act(demo, { confirmResize: null })).status, 204);
     await waitActive(gw, demo, id);
     assert.equal((await act(demo, { confirmResize: null })).status, 409);

@@ -39,7 +39,7 @@ async function checkResizeQuota(a: ActionContext, to: Flavor): Promise<void> {
 
 export const resizeActions: Record<string, ActionHandler> = {
   async resize(a) {
-    const { flavorRef } = bodyOf(a, Resize);
+    const { flavorRef, 'OS-DCF:diskConfig': diskConfig } = bodyOf(a, Resize);
     checkState(a.s, 'resize', ['active', 'stopped']);
     const f = await new Flavors(a.c.get('region').kube).get(flavorRef.split('/').pop() ?? '');
     if (!f || !visibleTo(f, a.auth.projectId, a.auth.isAdmin)) throw badRequest('Unable to locate requested flavor.');
@@ -52,7 +52,7 @@ export const resizeActions: Record<string, ActionHandler> = {
       task: running ? ['resize_migrating', 'running'] : ['resize_prep', 'stopped'],
       replacesVmi: running,
       state: 'resized',
-      annotations: { [CA.resizeFrom]: a.s.flavorId, [CA.flavor]: f.id },
+      annotations: { [CA.resizeFrom]: a.s.flavorId, [CA.flavor]: f.id, ...(diskConfig ? { [CA.diskConfig]: diskConfig } : {}) },
     });
     return undefined;
   },
