@@ -3,6 +3,7 @@ import { aggregateRoutes } from './aggregates.ts';
 import { auditLogRoutes } from './audit-log.ts';
 import { router } from './common.ts';
 import { diagnosticsRoutes } from './diagnostics.ts';
+import { externalEventRoutes } from './external-events.ts';
 import { hostRoutes } from './hosts.ts';
 import { infrastructureRoutes } from './infrastructure.ts';
 import { imageRoutes } from './images.ts';
@@ -23,4 +24,4 @@ import { volumeAttachmentRoutes } from './volume-attachments.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes, auditLogRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes, auditLogRoutes, externalEventRoutes]) computeRoutes.route('/', r);
