@@ -19,9 +19,10 @@ import { serverRoutes } from './servers.ts';
 import { subresourceRoutes } from './server-subresources.ts';
 import { usageRoutes } from './usage.ts';
 import { volumeAttachmentRoutes } from './volume-attachments.ts';
+import { volumeProxyRoutes } from './volumes.ts';
 
 // Nova v2.1, mounted at /:region/compute/v2.1 (version documents live in versions.ts).
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes, auditLogRoutes, externalEventRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes, auditLogRoutes, externalEventRoutes, volumeProxyRoutes]) computeRoutes.route('/', r);
