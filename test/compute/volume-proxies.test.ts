@@ -30,7 +30,11 @@ describe('os-volumes and os-snapshots (Nova proxies up to 2.35)', () => {
 
     const all = (await api(gw, demo, 'GET', `${C}/os-volumes/detail`)).body.volumes;
     assert.deepEqual(all.map((x: { id: string }) => x.id).sort(), [v.id, v2.id].sort());
-    assert.deepEqual((await api(gw, demo, 'GET', `${C}/os-volumes?limit=1&offset=1`)).body.volumes, [all[1]]);
+    // v2 may still be settling: compare which volume the page holds.
+    assert.deepEqual(
+      (await api(gw, demo, 'GET', `${C}/os-volumes?limit=1&offset=1`)).body.volumes.map((x: { id: string }) => x.id),
+      [all[1].id],
+    );
     assert.equal((await api(gw, demo, 'GET', `${C}/os-volumes?limit=x`)).status, 400);
     assert.equal((await api(gw, demo, 'GET', `${C}/os-volumes/`)).status, 404, 'an empty id');
     assert.equal((await api(gw, demo, 'GET', `${C}/os-volumes/00000000-0000-4000-8000-000000000000`)).status, 404);
