@@ -13,6 +13,7 @@ import { migrationRoutes } from './migrations.ts';
 import { networkProxyRoutes } from './networks.ts';
 import { serverGroupRoutes } from './server-groups.ts';
 import { flavorRoutes } from './flavors.ts';
+import { floatingIpRoutes } from './floating-ips.ts';
 import { keypairRoutes } from './keypairs.ts';
 import { securityGroupRoutes } from './security-groups.ts';
 import { serverRoutes } from './servers.ts';
@@ -25,4 +26,4 @@ import { volumeProxyRoutes } from './volumes.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes, auditLogRoutes, externalEventRoutes, volumeProxyRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes, auditLogRoutes, externalEventRoutes, volumeProxyRoutes, floatingIpRoutes]) computeRoutes.route('/', r);

@@ -5,6 +5,7 @@ import { AnyObject, IdParam, body, json } from '../schemas/common.ts';
 import { checkLock, loadServer, serverStore } from '../server-common.ts';
 import type { ActionHandler } from './context.ts';
 import { createImageActions } from './create-image.ts';
+import { floatingIpActions } from './floating-ips.ts';
 import { lockActions } from './lock.ts';
 import { miscActions } from './misc.ts';
 import { pauseActions } from './pause.ts';
@@ -25,11 +26,12 @@ const ACTIONS: Record<string, ActionHandler> = {
   ...rebuildActions,
   ...miscActions,
   ...createImageActions,
+  ...floatingIpActions,
 };
 /** Actions a locked server still takes from its owner (nova: no check_instance_lock). */
 const LOCK_EXEMPT = new Set(['lock', 'unlock', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', 'os-resetState', 'createImage']);
 
-const ActionBody = z.record(z.string(), z.unknown()).openapi('ServerAction', { description: '{"<action>": <arguments>} — os-start, os-stop, reboot, pause, unpause, suspend, resume, lock, unlock, rebuild, resize, confirmResize, revertResize, shelve, shelveOffload, unshelve, migrate, os-migrateLive, os-resetState, forceDelete, restore, addSecurityGroup, removeSecurityGroup' });
+const ActionBody = z.record(z.string(), z.unknown()).openapi('ServerAction', { description: '{"<action>": <arguments>} — os-start, os-stop, reboot, pause, unpause, suspend, resume, lock, unlock, rebuild, resize, confirmResize, revertResize, shelve, shelveOffload, unshelve, migrate, os-migrateLive, os-resetState, forceDelete, restore, addFloatingIp, removeFloatingIp, addSecurityGroup, removeSecurityGroup' });
 
 const actionRoute = createRoute({
   method: 'post',
