@@ -93,7 +93,8 @@ export const floatingIpRoutes = router()
     const req = parseBody(Create, createBody(await c.req.text()));
     const ctx = netContext(c);
     const external = (await networks(ctx)).filter((n) => n.attrs.external).sort((a, b) => a.attrs.name.localeCompare(b.attrs.name));
-    const pool = req?.pool === undefined ? external[0] : external.find((n) => n.attrs.name === req.pool);
+    // Nova finds a pool by name or by id.
+    const pool = req?.pool === undefined ? external[0] : external.find((n) => n.attrs.name === req.pool || n.id === req.pool);
     if (!pool) throw notFound(`Floating IP pool not found.`);
     const { fip } = await nova(() => createFloatingIp(ctx, { floating_network_id: pool.id }));
     return c.json({ floating_ip: await view(ctx, fip) }, 200);

@@ -39,6 +39,10 @@ describe('os-floating-ips, os-floating-ip-pools and add/removeFloatingIp (Nova p
     assert.equal(fip.pool, 'public');
     assert.equal(fip.instance_id, null);
     assert.deepEqual((await api(gw, demo, 'GET', `${C}/os-floating-ips/${fip.id}`)).body.floating_ip, fip);
+    const pub = (await api(gw, demo, 'GET', `${N}/networks?name=public`)).body.networks[0].id;
+    const byId = await api(gw, demo, 'POST', `${C}/os-floating-ips`, { pool: pub });
+    assert.equal(byId.body.floating_ip.pool, 'public', 'a pool named by its network id');
+    assert.equal((await api(gw, demo, 'DELETE', `${C}/os-floating-ips/${byId.body.floating_ip.id}`)).status, 202);
     assert.ok((await api(gw, demo, 'GET', `${C}/os-floating-ips`)).body.floating_ips.some((f: { id: string }) => f.id === fip.id));
     assert.equal((await api(gw, demo, 'GET', `${C}/os-floating-ips/00000000-0000-4000-8000-000000000000`)).status, 404);
     assert.equal((await api(gw, demo, 'GET', `${C}/os-floating-ips`, undefined, CV('2.36'))).status, 404);
