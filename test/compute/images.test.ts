@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { imageFilter } from '../../routes/compute/images.ts';
+import type { ImageRecord } from '../../src/image/model.ts';
 import { after, before, test } from 'node:test';
 import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
 import { C, CV, api, demoToken, eventually, memberToken } from './helpers.ts';
@@ -87,4 +89,22 @@ test('the image proxy is gone from 2.36; another project sees none of the snapsh
   const id = imageIdOf(r.headers.get('location'));
   assert.equal((await api(gw, demo, 'GET', `${C}/images/${id}`)).status, 200);
   assert.equal((await api(gw, other, 'GET', `${C}/images/${id}`)).status, 404);
+});
+
+test("the image proxy's filters: server (id or URL), type, property-*, minRam/minDisk, changes-since", () => {
+  const img = (id: string, over: Partial<ImageRecord>) => ({ id, name: id, status: 'active', minRam: 0, minDisk: 0, properties: {}, updatedAt: '2026-01-01T00:00:00Z', ...over }) as ImageRecord;
+  const all = [
+    img('snap', { properties: { instance_uuid: 'srv-1', image_type: 'snapshot', os: 'linux' }, minRam: 512, minDisk: 5, updatedAt: '2026-02-01T00:00:00Z' }),
+    img('base', { properties: { os: 'bsd' } }),
+  ];
+  const pick = (query: string) => all.filter(imageFilter(new URLSearchParams(query))).map((r) => r.id);
+  assert.deepEqual(pick('server=srv-1'), ['snap']);
+  assert.deepEqual(pick('server=http://x/compute/v2.1/servers/srv-1'), ['snap']);
+  assert.deepEqual(pick('type=snapshot'), ['snap']);
+  assert.deepEqual(pick('property-os=bsd'), ['base']);
+  assert.deepEqual(pick('minRam=256'), ['snap']);
+  assert.deepEqual(pick('minDisk=6'), []);
+  assert.deepEqual(pick('changes-since=2026-01-15T00:00:00Z'), ['snap']);
+  assert.deepEqual(pick(''), ['snap', 'base']);
+  assert.throws(() => pick('minRam=x'), /Invalid minRam/);
 });
