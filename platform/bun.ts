@@ -3,10 +3,13 @@ import { createGateway } from '../src/app.ts';
 import type { Config } from '../src/config/index.ts';
 import { exitOnConfigError, loadConfig } from './config-file.ts';
 import type { TlsMaterial } from './kube-credentials.ts';
+import { upgradeWebSocket, websocket } from 'hono/bun';
+import { consoleAsset } from './console-assets.ts';
 import { hasTls, serverPlatform } from './server.ts';
+import { honoAcceptor, runtimeConnector } from './websocket-hono.ts';
 
 declare const Bun: {
-  serve(opts: { fetch: (req: Request) => Response | Promise<Response>; hostname: string; port: number }): {
+  serve(opts: { fetch: (req: Request, server: unknown) => Response | Promise<Response>; websocket: unknown; hostname: string; port: number }): {
     port: number;
     hostname: string;
     /** Stops listening; resolves once the requests in flight have been answered. */
@@ -32,8 +35,13 @@ if (config.sandbox) {
   console.error('dicot: the Bun entry point needs a configured cluster (set DICOT_CONFIG); `npm start` runs the embedded sandbox on Node');
   process.exit(2);
 }
-const app = createGateway(config, await serverPlatform(config, bunFetch));
-const server = Bun.serve({ fetch: app.fetch, hostname: config.listen.hostname, port: config.listen.port });
+/** Bun's outbound websocket trusting a cluster CA: the `tls` option of its WebSocket. */
+const bunWebSocket = (tls: TlsMaterial) =>
+  runtimeConnector(hasTls(tls) ? { tls: { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !tls.insecure } } : {});
+
+const platform = await serverPlatform(config, bunFetch, undefined, undefined, bunWebSocket);
+const app = createGateway(config, { ...platform, acceptWebSocket: honoAcceptor(upgradeWebSocket), consoleAsset });
+const server = Bun.serve({ fetch: app.fetch, websocket, hostname: config.listen.hostname, port: config.listen.port });
 console.error(`Dicot (Bun) is listening on http://${server.hostname}:${server.port}`);
 process.once('SIGTERM', () => {
   server.stop(false).then(

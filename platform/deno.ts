@@ -4,7 +4,10 @@ import { createGateway } from '../src/app.ts';
 import type { Config } from '../src/config/index.ts';
 import { exitOnConfigError, loadConfig } from './config-file.ts';
 import type { TlsMaterial } from './kube-credentials.ts';
+import { upgradeWebSocket } from 'hono/deno';
+import { consoleAsset } from './console-assets.ts';
 import { hasTls, serverPlatform } from './server.ts';
+import { honoAcceptor, runtimeConnector } from './websocket-hono.ts';
 
 declare const Deno: {
   serve(
@@ -33,7 +36,12 @@ if (config.sandbox) {
   console.error('dicot: the Deno entry point needs a configured cluster (set DICOT_CONFIG); `npm start` runs the embedded sandbox on Node');
   process.exit(2);
 }
-const app = createGateway(config, await serverPlatform(config, denoFetch));
+/** Deno's outbound websocket trusting a cluster CA: a custom HTTP client. */
+const denoWebSocket = (tls: TlsMaterial) =>
+  runtimeConnector(hasTls(tls) ? { client: Deno.createHttpClient({ caCerts: tls.ca ? [tls.ca] : undefined, cert: tls.cert, key: tls.key }) } : {});
+
+const platform = await serverPlatform(config, denoFetch, undefined, undefined, denoWebSocket);
+const app = createGateway(config, { ...platform, acceptWebSocket: honoAcceptor(upgradeWebSocket), consoleAsset });
 const server = Deno.serve(
   {
     hostname: config.listen.hostname,

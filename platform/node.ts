@@ -8,7 +8,9 @@ import type { TlsMaterial } from './kube-credentials.ts';
 import { identityOptions } from '../src/identity/options.ts';
 import { bootstrapSandbox } from './cli.ts';
 import { startEmbeddedSandbox } from './sandbox-mode.ts';
+import { consoleAsset } from './console-assets.ts';
 import { hasTls, serverPlatform } from './server.ts';
+import { nodeAcceptor, nodeConnector } from './websocket-node.ts';
 
 // Node entry point: `npm start`. With no cluster configured it starts the embedded sandbox
 // (served on its own port for kubectl) and points RegionOne at it.
@@ -55,12 +57,15 @@ export async function startNode(config: Config, opts: StartOptions = {}): Promis
     nodeFetch,
     sandbox ? { [config.identityRegion]: sandbox.connection } : undefined,
     opts.log,
+    nodeConnector,
   );
-  const app = createGateway(config, platform);
+  const websockets = nodeAcceptor(() => app);
+  const app = createGateway(config, { ...platform, acceptWebSocket: websockets.accept, consoleAsset });
   const { hostname, port } = config.listen;
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname, port }, () => resolve(s));
   });
+  websockets.inject(server);
   const addr = server.address();
   const boundPort = typeof addr === 'object' && addr ? addr.port : port;
   const url = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${boundPort}`;

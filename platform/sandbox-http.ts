@@ -4,12 +4,17 @@
 
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
+import { PROTOCOL } from '../src/sandbox/cluster/consoles.ts';
+import { upgrades } from '../src/sandbox/index.ts';
 import { stringify } from 'yaml';
 
 interface Servable {
@@ -70,7 +75,53 @@ export function serveSandbox(
       });
     });
     server.once('error', reject);
+    server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgradeSandbox(sandbox, incoming, socket, head, tls !== undefined).catch(() => socket.destroy());
+    });
   });
+}
+
+const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
+
+/**
+ * A websocket upgrade (KubeVirt's vnc/console subresources): the sandbox authenticates and
+ * authorizes it as a GET; when its handler accepts, the socket is bridged to the console.
+ * Otherwise the sandbox's HTTP answer (a metav1.Status) goes back as is.
+ */
+async function upgradeSandbox(sandbox: Servable, incoming: IncomingMessage, socket: Duplex, head: Buffer, secure: boolean): Promise<void> {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(incoming.headers)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
+  }
+  const req = new Request(`${secure ? 'https' : 'http'}://${incoming.headers.host ?? 'sandbox'}${incoming.url ?? '/'}`, { headers });
+  let accepted = false;
+  upgrades.set(req, (server) => {
+    accepted = true;
+    wss.handleUpgrade(incoming, socket, head, (ws) => {
+      const events = server({
+        get protocol() {
+          return ws.protocol;
+        },
+        get bufferedAmount() {
+          return ws.bufferedAmount;
+        },
+        send: (d) => ws.send(d),
+        close: (code, reason) => ws.close(code, reason),
+      });
+      ws.on('message', (data, isBinary) => {
+        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        events.onMessage(isBinary ? (buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer) : buf.toString());
+      });
+      ws.on('close', (code, reason) => events.onClose(code, reason.toString()));
+    });
+  });
+  const res = await sandbox.fetch(req);
+  if (accepted) return;
+  const body = Buffer.from(await res.text());
+  socket.end(
+    `HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? ''}\r\nContent-Type: ${res.headers.get('content-type') ?? 'application/json'}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** A kubeconfig with one cluster, user and context, for kubectl against the sandbox. */

@@ -29,6 +29,7 @@ export async function startEmbeddedSandbox(opts: {
       fetch: ((input: string | URL | Request, init?: RequestInit) =>
         sandbox.fetch(new Request(input, init))) as typeof fetch,
       token: () => sandbox.gatewayToken,
+      websocket: sandbox.websocket,
     },
     kubeUrl: served.url,
     close: async () => {

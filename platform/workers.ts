@@ -6,10 +6,13 @@
 import { createGateway } from '../src/app.ts';
 import { type Config, ConfigError, parseConfig } from '../src/config/index.ts';
 import { type KubeConnection, type Platform, jsonLogger } from '../src/platform.ts';
+import { EDGE_ASSETS } from './console-assets-edge.js';
+import { tokenBindingName } from './workers-bindings.ts';
+import { acceptEdgeWebSocket, connectEdgeWebSocket } from './websocket-workers.ts';
 
 type Env = Record<string, unknown>;
 
-export const tokenBindingName = (region: string) => `DICOT_TOKEN_${region.toUpperCase().replace(/-/g, '_')}`;
+export { tokenBindingName };
 
 export function workersPlatform(config: Config, env: Env): Platform {
   const kube: Record<string, KubeConnection> = {};
@@ -18,9 +21,16 @@ export function workersPlatform(config: Config, env: Env): Platform {
     if (!k?.server) throw new ConfigError([`regions.${region.name}.kubernetes.server: required on Workers (kubeconfig files and in-cluster credentials do not exist at the edge)`]);
     const token = k.token ?? (env[tokenBindingName(region.name)] as string | undefined);
     if (!token) throw new ConfigError([`${tokenBindingName(region.name)}: missing (fix: wrangler secret put ${tokenBindingName(region.name)})`]);
-    kube[region.name] = { server: k.server, fetch: (input, init) => fetch(input, init), token: () => token };
+    kube[region.name] = { server: k.server, fetch: (input, init) => fetch(input, init), token: () => token, websocket: connectEdgeWebSocket };
   }
-  return { kube, log: jsonLogger((t) => console.log(t.trimEnd())), now: Date.now };
+  return {
+    kube,
+    log: jsonLogger((t) => console.log(t.trimEnd())),
+    now: Date.now,
+    acceptWebSocket: acceptEdgeWebSocket,
+    // The console pages' libraries travel inside the bundle (no file system at the edge).
+    consoleAsset: async (path) => EDGE_ASSETS[path],
+  };
 }
 
 type Handler = { fetch: (req: Request, env: Env) => Response | Promise<Response> };

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { computeRoutes } from '../routes/compute/index.ts';
 import { computeVersions } from '../routes/compute/versions.ts';
+import { consoleRoutes } from '../routes/console/index.ts';
 import { healthRoutes } from '../routes/health.ts';
 import { identityRoutes } from '../routes/identity/index.ts';
 import { imageRoutes } from '../routes/image/index.ts';
@@ -96,6 +97,10 @@ export function createGateway(config: Config, platform: Platform) {
   app.route('/:region/network/v2.0', networkRoutes);
   app.route('/:region/volume', volumeVersions);
   app.route('/:region/volume/v3', volumeRoutes3);
+
+  // Consoles: pages and the websocket proxy; their credential is the console token in the URL.
+  app.use('/:region/console/*', regionScope());
+  app.route('/:region/console', consoleRoutes);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

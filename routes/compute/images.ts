@@ -51,46 +51,28 @@ async function imageOf(c: Ctx, id: string): Promise<ImageRecord> {
   }
 }
 
-/**
- * Nova's image filters (images.py SUPPORTED_FILTERS): name, status, server (the image's
- * instance_uuid property; a server URL counts by its last segment), type (image_type),
- * property-<key>, minRam/minDisk (at least), changes-since (updated since).
- */
-export function imageFilter(q: URLSearchParams): (r: ImageRecord) => boolean {
-  const status = q.get('status');
-  const name = q.get('name');
-  const server = q.get('server')?.split('/').pop() ?? null;
-  const type = q.get('type');
-  const props = [...q.entries()].filter(([k]) => k.startsWith('property-')).map(([k, v]) => [k.slice('property-'.length), v] as const);
-  const atLeast = (k: string) => {
-    const raw = q.get(k);
-    if (raw === null) return undefined;
-    if (!/^\d+$/.test(raw)) throw badRequest(`Invalid ${k} filter [${raw}]`);
-    return Number(raw);
-  };
-  const minRam = atLeast('minRam');
-  const minDisk = atLeast('minDisk');
-  const since = q.get('changes-since');
-  const sinceMs = since === null ? undefined : Date.parse(since);
-  if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw badRequest(`Invalid changes-since value [${since}]`);
-  return (r) =>
-    (name === null || r.name === name) &&
-    (status === null || novaImageStatus(r.status) === status.toUpperCase()) &&
-    (server === null || r.properties.instance_uuid === server) &&
-    (type === null || r.properties.image_type === type) &&
-    props.every(([k, v]) => r.properties[k] === v) &&
-    (minRam === undefined || r.minRam >= minRam) &&
-    (minDisk === undefined || r.minDisk >= minDisk) &&
-    (sinceMs === undefined || Date.parse(r.updatedAt) >= sinceMs);
-}
-
 async function listed(c: Ctx): Promise<{ items: ImageRecord[]; next: string | undefined }> {
   proxyAvailable(c);
   const q = queryOf(c);
-  const keep = imageFilter(q);
+  const status = q.get('status');
+  const name = q.get('name');
+  // nova images.py _get_filters: `server` (an id or a link to the server) and `type` are the
+  // snapshot properties instance_uuid and image_type; minRam/minDisk are lower bounds.
+  const server = q.get('server')?.replace(/\/+$/, '').split('/').pop() ?? null;
+  const type = q.get('type');
+  const minRam = Number(q.get('minRam') ?? 0) || 0;
+  const minDisk = Number(q.get('minDisk') ?? 0) || 0;
   const all = (await allImages(imageContext(c)))
     .map((l) => l.record)
-    .filter(keep)
+    .filter(
+      (r) =>
+        (name === null || r.name === name) &&
+        (status === null || novaImageStatus(r.status) === status.toUpperCase()) &&
+        (server === null || r.properties.instance_uuid === server) &&
+        (type === null || r.properties.image_type === type) &&
+        r.minRam >= minRam &&
+        r.minDisk >= minDisk,
+    )
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id)));
   const page = paginate(all, pageRequest(q), (r) => r.id, (m) => badRequest(`marker [${m}] not found`));
   return { items: page.items, next: nextHref(c, page.next) };

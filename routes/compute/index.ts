@@ -1,6 +1,7 @@
 import { actionRoutes } from './actions/index.ts';
 import { aggregateRoutes } from './aggregates.ts';
 import { auditLogRoutes } from './audit-log.ts';
+import { consoleRoutes } from './consoles.ts';
 import { router } from './common.ts';
 import { diagnosticsRoutes } from './diagnostics.ts';
 import { externalEventRoutes } from './external-events.ts';
@@ -26,4 +27,4 @@ import { volumeProxyRoutes } from './volumes.ts';
 // Authentication, region and microversion negotiation run before these routes.
 
 export const computeRoutes = router();
-for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes, auditLogRoutes, externalEventRoutes, volumeProxyRoutes, floatingIpRoutes]) computeRoutes.route('/', r);
+for (const r of [flavorRoutes, keypairRoutes, serverRoutes, actionRoutes, subresourceRoutes, limitsRoutes, infrastructureRoutes, serverGroupRoutes, securityGroupRoutes, interfaceRoutes, volumeAttachmentRoutes, imageRoutes, aggregateRoutes, migrationRoutes, usageRoutes, hostRoutes, diagnosticsRoutes, networkProxyRoutes, auditLogRoutes, externalEventRoutes, volumeProxyRoutes, floatingIpRoutes, consoleRoutes]) computeRoutes.route('/', r);

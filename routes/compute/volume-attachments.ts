@@ -112,21 +112,16 @@ export const volumeAttachmentRoutes = router()
     return c.json({ volumeAttachment: view(v, a) }, 200);
   })
   .openapi(r.swap, async (c) => {
-    // Nova's checks come first: the server, the attachment named in the path (404), the new
-    // volume in the body (400 when it does not exist); only then is the swap itself refused.
+    // Nova's order: its admin-only policy, the attachment named in the URI (404), then the new volume (400), then the swap.
     requireAdmin(authOf(c), 'os_compute_api:os-volumes-attachments:swap');
     const { server_id, volume_id } = c.req.valid('param');
     const s = await loadServer(c, server_id);
     await find(c, s, volume_id);
-    const raw = (await jsonBody(c)) as { volumeAttachment?: { volumeId?: unknown } } | null;
-    const newId = raw?.volumeAttachment?.volumeId;
-    if (typeof newId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
-    try {
-      await getVolume(volumeContext(c), newId);
-    } catch (err) {
-      if (err instanceof ApiFault && err.status === 404) throw badRequest(`Volume ${newId} could not be found.`);
-      throw err;
-    }
+    const req = ((await jsonBody(c)) as { volumeAttachment?: { volumeId?: unknown } } | null)?.volumeAttachment;
+    if (typeof req?.volumeId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
+    await getVolume(volumeContext(c), req.volumeId).catch((err: unknown) => {
+      throw err instanceof ApiFault && err.status === 404 ? badRequest(`Volume ${req.volumeId} could not be found.`) : err;
+    });
     throw notImplemented('Swapping a volume is not supported: detach one and attach the other.');
   })
   .openapi(r.detach, async (c) => {

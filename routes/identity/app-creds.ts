@@ -63,8 +63,10 @@ export const appCredRoutes = router()
     if (auth.claims.appcred?.restricted) throw forbidden('A restricted application credential cannot create application credentials.');
     const b = c.req.valid('json').application_credential;
     if (b.access_rules?.length) throw badRequest('Access rules are not supported.');
-    const held = auth.claims.roles;
-    let roles = held;
+    // Keystone checks the roles the user holds on the project now, not those in the token.
+    const [project, user] = await Promise.all([id.projects.get(auth.projectId), id.users.get(user_id)]);
+    const held: { id: string; name: string }[] = project && user ? await id.assignments.rolesOnProject(project, user.id, user.groups) : auth.claims.roles;
+    let roles = auth.claims.roles;
     if (b.roles?.length) {
       roles = b.roles.map((want) => {
         const r = held.find((h) => (want.id ? h.id === want.id : h.name === want.name));

@@ -1,5 +1,5 @@
 import { createRoute, type z } from '@hono/zod-openapi';
-import { badRequest, notFound } from '../../src/core/faults.ts';
+import { notFound } from '../../src/core/faults.ts';
 import type { GroupRecord } from '../../src/identity/model.ts';
 import { requireAdmin } from '../../src/identity/policy.ts';
 import type { Identity } from '../../src/identity/service.ts';
@@ -52,7 +52,7 @@ export const groupRoutes = router()
     const id = idn(c);
     const g = c.req.valid('json').group;
     const domainId = g.domain_id ?? auth.claims.project?.domain.id ?? 'default';
-    if (!(await id.domains.get(domainId))) throw badRequest(`Could not find domain: ${domainId}.`);
+    if (!(await id.domains.get(domainId))) throw notFound(`Could not find domain: ${domainId}.`);
     await id.ensureSystemNamespace();
     const out = await id.groups.create({ name: g.name, domainId, description: g.description });
     return c.json({ group: groupView(v3Of(c), out) }, 201);
@@ -91,7 +91,6 @@ export const groupRoutes = router()
     const id = idn(c);
     const p = c.req.valid('param');
     const { g, u } = await membership(id, p.id, p.user_id);
-    if (g.domainId !== u.domainId) throw badRequest('A user and a group must be in the same domain.');
     await id.users.setGroup(u, g.id, true);
     return c.body(null, 204);
   })

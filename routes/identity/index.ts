@@ -1,5 +1,6 @@
 import { requireAuth } from '../../src/core/auth.ts';
 import { appCredRoutes } from './app-creds.ts';
+import { credentialRoutes } from './credentials.ts';
 import { catalogRoutes } from './catalog.ts';
 import { router } from './common.ts';
 import { domainRoutes } from './domains.ts';
@@ -21,6 +22,6 @@ const authed = requireAuth();
 export const identityRoutes = router();
 identityRoutes.use('/v3/*', async (c, next) => (open(c.req.method, c.req.path) ? next() : authed(c, next)));
 identityRoutes.route('/', identityVersions);
-for (const r of [tokenRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, domainRoutes, appCredRoutes, catalogRoutes]) {
+for (const r of [tokenRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, domainRoutes, appCredRoutes, credentialRoutes, catalogRoutes]) {
   identityRoutes.route('/', r);
 }

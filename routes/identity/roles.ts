@@ -104,9 +104,9 @@ function registerGrants(app: ReturnType<typeof router>, t: Target, a: Actors) {
       const role = await getRole(id, p.role);
       const { scope, type } = await resolveGrant(id, t, a, p);
       if (!(await id.assignments.revoke(scope, role, type, p.actor))) throw notFound(`Could not find role assignment with role: ${role.id}, ${type}: ${p.actor}.`);
-      // Tokens carry roles: end the ones that may carry this one.
-      if (type === 'user') await id.revocations.revokeUser(p.actor);
-      else for (const u of await id.users.list({ groupId: p.actor })) await id.revocations.revokeUser(u.id);
+      // Tokens carry roles: end the ones scoped where this one was (Keystone's revoke by grant).
+      const users = type === 'user' ? [p.actor] : (await id.users.list({ groupId: p.actor })).map((u) => u.id);
+      for (const u of users) await id.revocations.revokeUserOn(u, p.target);
       return c.body(null, 204);
     });
 }

@@ -12,6 +12,8 @@ export const noContent = { description: 'No content' };
 
 const Id = z.string().min(1).max(64);
 const Name = z.string().min(1).max(255);
+/** Keystone's names of projects and domains: at most 64 characters, not only blanks. */
+const ResourceName = z.string().min(1).max(64).regex(/\S/, 'must not be blank');
 const Text = z.string().max(65535).nullable();
 const DomainRef = z.object({ id: Id.optional(), name: Name.optional() });
 const NameOrId = z.object({ id: Id.optional(), name: Name.optional(), domain: DomainRef.optional() });
@@ -59,7 +61,7 @@ const Tags = z.array(Tag).max(80);
 
 export const ProjectCreate = z.object({
   project: z.looseObject({
-    name: Name,
+    name: ResourceName,
     description: Text.optional(),
     domain_id: Id.optional(),
     enabled: Enabled.optional(),
@@ -70,7 +72,7 @@ export const ProjectCreate = z.object({
 });
 export const ProjectUpdate = z.object({
   project: z.looseObject({
-    name: Name.optional(),
+    name: ResourceName.optional(),
     description: Text.optional(),
     enabled: Enabled.optional(),
     tags: Tags.optional(),
@@ -80,9 +82,9 @@ export const ProjectUpdate = z.object({
 export const TagsBody = z.object({ tags: Tags });
 
 export const DomainCreate = z.object({
-  domain: z.object({ name: Name, description: Text.optional(), enabled: Enabled.optional(), explicit_domain_id: Id.optional(), tags: Tags.optional() }),
+  domain: z.object({ name: ResourceName, description: Text.optional(), enabled: Enabled.optional(), explicit_domain_id: Id.optional(), tags: Tags.optional() }),
 });
-export const DomainUpdate = z.object({ domain: z.object({ name: Name.optional(), description: Text.optional(), enabled: Enabled.optional(), tags: Tags.optional() }) });
+export const DomainUpdate = z.object({ domain: z.object({ name: ResourceName.optional(), description: Text.optional(), enabled: Enabled.optional(), tags: Tags.optional() }) });
 
 const Password = z.string().min(1).max(4096);
 export const UserCreate = z.object({

@@ -88,7 +88,7 @@ export const tokenRoutes = router()
     const { token, claims } = await signToken(id.keys, input, id.now());
     const nocatalog = c.req.valid('query').nocatalog !== undefined;
     const scoped = claims.project || claims.domain || claims.system;
-    const cat = nocatalog ? undefined : scoped ? await catalogFor(c, claims.project?.id) : [];
+    const cat = nocatalog || !scoped ? undefined : await catalogFor(c, claims.project?.id); // Keystone: no catalog key when unscoped
     c.set('userId', claims.sub);
     c.header('X-Subject-Token', token);
     return c.json({ token: tokenBody(claims, cat) }, 201);
@@ -101,7 +101,7 @@ export const tokenRoutes = router()
     const claims = await validClaims(id, subject);
     const nocatalog = c.req.valid('query').nocatalog !== undefined;
     const scoped = claims.project || claims.domain || claims.system;
-    const cat = nocatalog ? undefined : scoped ? await catalogFor(c, claims.project?.id) : [];
+    const cat = nocatalog || !scoped ? undefined : await catalogFor(c, claims.project?.id); // Keystone: no catalog key when unscoped
     c.header('X-Subject-Token', subject);
     return c.json({ token: tokenBody(claims, cat) }, 200);
   })
@@ -124,16 +124,19 @@ export const tokenRoutes = router()
   .openapi(scopes('projects'), async (c) => {
     const id = idn(c);
     const auth = authOf(c);
-    const projects = await userProjects(id, auth.userId, auth.claims.groups);
+    // Keystone answers from the current assignments and group memberships, not the token's.
+    const groups = (await id.users.get(auth.userId))?.groups ?? [];
+    const projects = await userProjects(id, auth.userId, groups);
     return c.json(listBody(c, 'projects', projects.map((p) => projectView(v3Of(c), p))), 200);
   })
   .openapi(scopes('domains'), async (c) => {
     const id = idn(c);
     const auth = authOf(c);
-    const all = await id.assignments.list();
+    const [all, user] = await Promise.all([id.assignments.list(), id.users.get(auth.userId)]);
+    const groups = user?.groups ?? [];
     const mine = new Set(
       all
-        .filter((a) => 'domainId' in a.scope && (a.actor.type === 'user' ? a.actor.id === auth.userId : auth.claims.groups.includes(a.actor.id)))
+        .filter((a) => 'domainId' in a.scope && (a.actor.type === 'user' ? a.actor.id === auth.userId : groups.includes(a.actor.id)))
         .map((a) => ('domainId' in a.scope ? a.scope.domainId : '')),
     );
     const domains = (await id.domains.list()).filter((d) => d.enabled && mine.has(d.id));

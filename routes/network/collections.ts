@@ -2,7 +2,7 @@ import { SERVER_SELECTOR } from '../../src/compute/server-store.ts';
 import { badRequest } from '../../src/core/faults.ts';
 import { R } from '../../src/kube/index.ts';
 import { type NetContext, isOwner, nfault } from '../../src/network/context.ts';
-import { type FipAttrs, createFloatingIp, detachFromPort, fipView, routerHasFloatingIps, updateFloatingIp, visibleFip, deleteFloatingIp } from '../../src/network/floating-ips.ts';
+import { type FipAttrs, createFloatingIp, detachFromPort, fipView, routerHasFloatingIps, releaseNetworkFloatingIps, updateFloatingIp, visibleFip, deleteFloatingIp } from '../../src/network/floating-ips.ts';
 import { type NetworkAttrs, type NetworkRec, assertOwner, canSeeNetwork, createNetwork, networkAttrs, networkView, visibleNetwork } from '../../src/network/networks.ts';
 import { type PortAttrs, type PortRec, canSeePort, createPort, portView, removePort, updatePort, visiblePort } from '../../src/network/ports.ts';
 import type { View } from '../../src/network/query.ts';
@@ -65,6 +65,7 @@ const networks: Collection = {
     if (net.attrs.infra) throw nfault(409, 'NetworkInUse', `Unable to complete operation on network ${id}. The network is provided by the cluster.`);
     const ports = await ctx.store.list<PortAttrs>(KINDS.port, `${NL.networkId}=${net.id}`);
     if (ports.length) throw nfault(409, 'NetworkInUse', `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`);
+    if (net.attrs.external) await releaseNetworkFloatingIps(ctx, net.id);
     const client = net.projectId === ctx.caller.projectId || ctx.caller.isAdmin ? ctx.user : ctx.gw;
     // Subnets would go with the NAD (owner references); they are removed now so a read right after sees none.
     const subnets = await ctx.store.list<SubnetAttrs>(KINDS.subnet, `${NL.networkId}=${net.id}`, net.namespace);

@@ -3,7 +3,7 @@ import { netContext, nfault } from '../../src/network/context.ts';
 import { EXTENSIONS, extensionView } from '../../src/network/extensions.ts';
 import { ensureInfra } from '../../src/network/networks.ts';
 import { listBody, pickFields } from '../../src/network/query.ts';
-import { quotaDetails, resetQuota, showQuota, updateQuota, DEFAULT_QUOTAS } from '../../src/network/quotas.ts';
+import { DEFAULT_QUOTAS, listQuotas, quotaDetails, resetQuota, showQuota, updateQuota } from '../../src/network/quotas.ts';
 import { addInterface, changeRoutes, removeInterface, routerView } from '../../src/network/routers.ts';
 import { checkTag, resourceBody, type Body } from '../../src/network/validate.ts';
 import { listNodes, zoneOfNode } from '../../src/compute/zones.ts';
@@ -151,13 +151,17 @@ networkRoutes
   .openapi(route('get', '/quotas', 'List quotas of projects with non-default quotas', 200), async (c) => {
     const ctx = netContext(c);
     if (!ctx.caller.isAdmin) throw nfault(403, 'AdminRequired', 'User does not have admin privileges: Cannot list quotas.');
-    return c.json({ quotas: [] } as never, 200);
+    return c.json({ quotas: await listQuotas(ctx) } as never, 200);
   })
   .openapi(route('get', '/quotas/{project}', 'Show the quotas of a project', 200), async (c) => {
     return c.json({ quota: await showQuota(netContext(c), param(c, 'project')) } as never, 200);
   })
   .openapi(route('get', '/quotas/{project}/default', 'Show the default quotas', 200), (c) => c.json({ quota: { ...DEFAULT_QUOTAS } } as never, 200))
   .openapi(route('get', '/quotas/{project}/details', 'Show quota usage of a project', 200), async (c) => {
+    return c.json({ quota: await quotaDetails(netContext(c), param(c, 'project')) } as never, 200);
+  })
+  // Neutron takes a `.json` format suffix; Tempest asks for the details that way.
+  .openapi(route('get', '/quotas/{project}/details.json', 'Show quota usage of a project', 200), async (c) => {
     return c.json({ quota: await quotaDetails(netContext(c), param(c, 'project')) } as never, 200);
   })
   .openapi(route('put', '/quotas/{project}', 'Update the quotas of a project', 200), async (c) => {

@@ -121,13 +121,9 @@ export function admit(q: Quotas, used: Usage, flavor: Flavor, min: number, max: 
   throw forbidden(`Quota exceeded for ${over}: Requested ${want[over]}, but already used ${used[over]} of ${q[over]} ${over}`);
 }
 
-/**
- * A resize grows a server by the difference between the flavors; Nova refuses it with the
- * same 403 when that growth does not fit the project's cores or ram quota.
- */
-export function admitResize(q: Quotas, used: Usage, from: Pick<Flavor, 'vcpus' | 'ram'> | undefined, to: Flavor): void {
+/** A resize's growth in cores and RAM must fit the quota (Nova checks the delta only). */
+export function admitResize(q: Quotas, used: Usage, from: Flavor | undefined, to: Flavor): void {
   const grow = { cores: to.vcpus - (from?.vcpus ?? 0), ram: to.ram - (from?.ram ?? 0) };
-  for (const k of ['cores', 'ram'] as const) {
-    if (grow[k] > 0 && q[k] >= 0 && used[k] + grow[k] > q[k]) throw forbidden(`Quota exceeded for ${k}: Requested ${grow[k]}, but already used ${used[k]} of ${q[k]} ${k}`);
-  }
+  const over = (['cores', 'ram'] as const).find((k) => grow[k] > 0 && q[k] >= 0 && used[k] + grow[k] > q[k]);
+  if (over) throw forbidden(`Quota exceeded for ${over}: Requested ${grow[over]}, but already used ${used[over]} of ${q[over]} ${over}`);
 }

@@ -1,5 +1,6 @@
-import { AlreadyExistsError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
+import { type KubeClient, NotFoundError } from '../kube/index.ts';
 import { Assignments } from './assignments.ts';
+import { upsertClusterRole } from './cluster-roles.ts';
 import { Projects, Roles, Users } from './directory.ts';
 import { DEFAULT_DOMAIN_ID, type ProjectRecord, SYSTEM_NS, type UserRecord } from './model.ts';
 import { PRODUCTION_SCRYPT, hashSecret } from './passwords.ts';
@@ -20,16 +21,6 @@ export interface BootstrapUser {
 
 export interface BootstrapResult {
   users: { name: string; id: string; project: string; projectId: string; role: string }[];
-}
-
-async function upsertClusterRole(kube: KubeClient, obj: { metadata: { name?: string }; rules: unknown[] }): Promise<void> {
-  try {
-    await kube.create(R.clusterRoles, obj as never);
-  } catch (err) {
-    if (!(err instanceof AlreadyExistsError)) throw err;
-    // Keep the rules current (a newer Dicot may grant more or less).
-    await kube.patch(R.clusterRoles, obj.metadata.name ?? '', { rules: obj.rules }, { type: 'merge' });
-  }
 }
 
 async function ensureUser(users: Users, u: BootstrapUser, hash: string): Promise<UserRecord> {

@@ -1,5 +1,6 @@
 import { conflict } from '../core/faults.ts';
 import { type KubeClient, type KubeObject, NotFoundError, R } from '../kube/index.ts';
+import { createClusterRole } from './cluster-roles.ts';
 import { Collection } from './collection.ts';
 import {
   A,
@@ -75,7 +76,8 @@ export class Domains {
         generateName: `domain-${slug(d.name)}-`,
         namespace: SYSTEM_NS,
         labels: { ...MANAGED, [L.kind]: 'domain', [L.nameHash]: await nameHash(d.name) },
-        annotations: { [A.name]: d.name, [A.enabled]: String(d.enabled), ...(d.description ? { [A.description]: d.description } : {}) },
+        // Keystone: an absent description is '', an explicit null stays null.
+        annotations: { [A.name]: d.name, [A.enabled]: String(d.enabled), ...(d.description === null ? {} : { [A.description]: d.description ?? '' }) },
       },
     });
     this.col.remember(obj);
@@ -327,7 +329,7 @@ export class Roles {
       if (idempotent) return existing;
       throw conflict(`Conflict occurred attempting to store role - Duplicate entry found with name ${name}.`);
     }
-    const obj = await this.col.kube.create(R.clusterRoles, roleClusterRole(await roleObjectName(name), name, description));
+    const obj = await createClusterRole(this.col.kube, roleClusterRole(await roleObjectName(name), name, description));
     this.col.remember(obj);
     return toRole(obj);
   }

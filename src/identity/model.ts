@@ -46,7 +46,7 @@ export const A = {
 } as const;
 
 export const MANAGED = { [L.managedBy]: 'dicot' } as const;
-export type RecordKind = 'user' | 'group' | 'domain' | 'application-credential';
+export type RecordKind = 'user' | 'group' | 'domain' | 'application-credential' | 'credential';
 
 /** Keystone id of an object: its uid without dashes (32 hex). */
 export const idOf = (obj: KubeObject) => (obj.metadata.uid ?? '').replace(/-/g, '');
@@ -147,7 +147,7 @@ export interface KubeSecret extends KubeObject {
   type?: string;
 }
 
-const decode = (b64?: string) => {
+export const decode = (b64?: string) => {
   if (!b64) return undefined;
   try {
     return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));

@@ -1,5 +1,5 @@
 import { sha256Hex, slug } from '../core/names.ts';
-import { IMAGES_READER_RULES } from '../image/bootstrap.ts';
+import { IMAGES_READER_ROLE } from '../image/bootstrap.ts';
 import type { KubeObject } from '../kube/index.ts';
 import { A, L, MANAGED, ROLE_PREFIX, kubeGroupName, kubeUserName } from './model.ts';
 
@@ -19,6 +19,7 @@ export const CLOUD_ADMIN_ROLE = 'dicot-cloud-admin';
 /** Keystone's implied roles: a token for admin also carries member and reader. */
 export const IMPLIES: Record<string, string[]> = { admin: ['member', 'reader'], member: ['reader'] };
 
+const RBAC = 'rbac.authorization.k8s.io';
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
@@ -45,6 +46,8 @@ const SUBRESOURCES: PolicyRule = {
   ],
   verbs: ['get', 'update', 'create', 'patch'],
 };
+/** The guest console log (os-getConsoleOutput): virt-launcher pods and their `guest-console-log` container. */
+const CONSOLE_LOG: PolicyRule = { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] };
 const UPLOAD: PolicyRule = { apiGroups: ['upload.cdi.kubevirt.io'], resources: ['uploadtokenrequests'], verbs: ['create'] };
 const QUOTA_READ: PolicyRule = { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: READ };
 
@@ -55,11 +58,12 @@ export function rulesFor(role: string): PolicyRule[] {
     case 'reader':
       return [...read, QUOTA_READ];
     case 'member':
-      return [...write, SUBRESOURCES, UPLOAD, QUOTA_READ];
+      return [...write, SUBRESOURCES, CONSOLE_LOG, UPLOAD, QUOTA_READ];
     case 'admin':
       return [
         ...write,
         SUBRESOURCES,
+        CONSOLE_LOG,
         UPLOAD,
         { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: WRITE },
         { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: WRITE },
@@ -69,41 +73,57 @@ export function rulesFor(role: string): PolicyRule[] {
   }
 }
 
+/** Cluster objects a cloud admin manages, beyond every project's resources. */
+const CLUSTER_RULES: PolicyRule[] = [
+  { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'limitranges', 'nodes', 'persistentvolumes'], verbs: WRITE },
+  { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: WRITE },
+  { apiGroups: ['instancetype.kubevirt.io'], resources: ['*'], verbs: WRITE },
+  { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotclasses', 'volumesnapshotcontents'], verbs: READ },
+  { apiGroups: ['cdi.kubevirt.io'], resources: ['storageprofiles', 'cdiconfigs'], verbs: READ },
+  { apiGroups: [RBAC], resources: ['rolebindings'], verbs: WRITE },
+];
+
 /** Cluster-wide rights over Dicot's resources, namespaces and cluster objects (cloud admin). */
 export function cloudAdminRules(): PolicyRule[] {
-  return [
-    ...PROJECT_RESOURCES.map((r) => ({ ...r, verbs: WRITE })),
-    SUBRESOURCES,
-    UPLOAD,
-    { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'limitranges', 'nodes', 'persistentvolumes'], verbs: WRITE },
-    { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: WRITE },
-    { apiGroups: ['instancetype.kubevirt.io'], resources: ['*'], verbs: WRITE },
-    { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotclasses', 'volumesnapshotcontents'], verbs: READ },
-    { apiGroups: ['cdi.kubevirt.io'], resources: ['storageprofiles', 'cdiconfigs'], verbs: READ },
-    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: WRITE },
-  ];
+  return [...PROJECT_RESOURCES.map((r) => ({ ...r, verbs: WRITE })), SUBRESOURCES, CONSOLE_LOG, UPLOAD, ...CLUSTER_RULES];
 }
 
 export const GATEWAY_ROLE = 'dicot-gateway';
 
+/** Dicot's ClusterRoles that carry rules: the gateway writes them (bootstrap) and binds them. */
+export const GRANTED_ROLES = [...BUILTIN_ROLES.map((r) => `${ROLE_PREFIX}${r}`), CLOUD_ADMIN_ROLE, IMAGES_READER_ROLE];
+
 /**
- * What the gateway's own ServiceAccount needs (deploy/kubernetes/rbac.yaml, the sandbox's
- * binding): to impersonate Keystone users (so RBAC decides their requests), and to hold every
- * right it grants through role ClusterRoles, since Kubernetes refuses to let anyone grant
- * rights they lack (no `escalate` or `bind` needed then).
+ * What the gateway's own ServiceAccount holds cluster-wide (deploy/kubernetes/rbac.yaml, the
+ * sandbox's binding). It impersonates Keystone users so RBAC decides their requests; as
+ * itself it reads across projects (Glance visibility, Neutron sharing, admin views) and keeps
+ * shared objects (quotas, networks, images namespace). It grants Keystone roles by `bind` on
+ * Dicot's own role names and keeps their rules by `escalate` on the same names, instead of
+ * holding every right it grants; custom roles carry no rules, so binding them needs nothing.
+ * Secrets: create only (image export tokens, derived rather than read back); the identity
+ * records it reads are in dicot-system (gatewaySystemRules).
  */
 export function gatewayRules(): PolicyRule[] {
   return [
-    { apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'], verbs: ['impersonate'] },
-    ...cloudAdminRules(),
-    // Granted to every user on the shared images namespace (src/image/bootstrap.ts).
-    ...IMAGES_READER_RULES,
-    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'clusterrolebindings'], verbs: WRITE },
+    // Keystone users and groups (src/core/auth.ts userKube). resourceNames cannot narrow it: the
+    // names carry Keystone ids, which are not known in advance.
+    { apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] },
+    // As itself, across projects: no Secrets but what it creates.
+    ...PROJECT_RESOURCES.map((r) => ({ ...r, resources: r.resources.filter((x) => x !== 'secrets'), verbs: WRITE })),
+    { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ...CLUSTER_RULES,
+    { apiGroups: [RBAC], resources: ['clusterroles', 'clusterrolebindings'], verbs: WRITE },
+    { apiGroups: [RBAC], resources: ['clusterroles'], verbs: ['bind', 'escalate'], resourceNames: GRANTED_ROLES },
     { apiGroups: [''], resources: ['services/proxy'], verbs: ['get', 'create', 'update', 'patch', 'delete'] },
     { apiGroups: ['export.kubevirt.io'], resources: ['virtualmachineexports'], verbs: WRITE },
     { apiGroups: ['kubevirt.io'], resources: ['kubevirts'], verbs: READ },
     { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
   ];
+}
+
+/** What the gateway holds in dicot-system only (a Role): users, application credentials, keypairs, keys. */
+export function gatewaySystemRules(): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], verbs: WRITE }];
 }
 
 /** ClusterRole object name for a Keystone role name (exact when it is already DNS-safe). */

@@ -2,6 +2,7 @@ import type { Region } from '../core/context.ts';
 import { AlreadyExistsError, type KubeClient, type KubeObject, NotFoundError, R, type ResourceType } from '../kube/index.ts';
 import { L, MANAGED, type ProjectRecord, ROLE_PREFIX, alive } from './model.ts';
 import { CLOUD_ADMIN_ROLE } from './rbac.ts';
+import { type RoleObject, createClusterRole } from './cluster-roles.ts';
 import type { Identity } from './service.ts';
 
 // A project exists in every region: its namespace (same name as in the identity region)
@@ -31,7 +32,8 @@ const strip = <T extends KubeObject>(o: T): T => ({
 
 async function upsert(kube: KubeClient, type: ResourceType, obj: KubeObject): Promise<void> {
   try {
-    await kube.create(type, obj);
+    if (type === R.clusterRoles) await createClusterRole(kube, obj as RoleObject);
+    else await kube.create(type, obj);
   } catch (err) {
     if (!(err instanceof AlreadyExistsError)) throw err;
     const cur = await kube.get(type, obj.metadata.name ?? '', obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {});

@@ -4,7 +4,7 @@ import type { TokenClaims } from './tokens.ts';
 
 // Revocations live in the ConfigMap `dicot-revocations` (identity region) so every replica
 // honours them: `a.<auditId>` = token expiry (s), `u.<userId>` / `p.<projectId>` = "tokens
-// issued before this ms are void" (and `c.<appCredId>` likewise). Each replica re-reads it at most every few seconds.
+// issued before this ms are void" (and `c.<appCredId>`, `s.<userId>.<project or domain id>` likewise). Each replica re-reads it at most every few seconds.
 // Writes are JSON merge patches of single keys, so concurrent replicas never overwrite
 // each other; entries are pruned once every token they could match has expired.
 
@@ -19,8 +19,10 @@ export function isRevoked(entries: RevocationEntries, claims: TokenClaims): bool
     const at = entries[key];
     return at !== undefined && claims.ims < Number(at);
   };
+  const scope = claims.project?.id ?? claims.domain?.id;
   return (
     before(`u.${claims.sub}`) ||
+    (scope ? before(`s.${claims.sub}.${scope}`) : false) ||
     (claims.project ? before(`p.${claims.project.id}`) : false) ||
     (claims.appcred ? before(`c.${claims.appcred.id}`) : false)
   );
@@ -104,6 +106,11 @@ export class Revocations {
   /** Every token of this user issued until now (password change, disable, delete, role loss). */
   revokeUser(userId: string): Promise<void> {
     return this.write(`u.${userId}`, String(this.now() + 1));
+  }
+
+  /** The user's tokens scoped to one project or domain (a role there was taken away). */
+  revokeUserOn(userId: string, scopeId: string): Promise<void> {
+    return this.write(`s.${userId}.${scopeId}`, String(this.now() + 1));
   }
 
   /** Tokens made from a deleted application credential. */

@@ -1,6 +1,7 @@
 import type { Gateway } from '../core/context.ts';
 import { AlreadyExistsError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
 import { Assignments } from './assignments.ts';
+import { Credentials } from './credentials.ts';
 import { AppCreds, Domains, Groups, Projects, Roles, Users } from './directory.ts';
 import { KeyRing } from './keys.ts';
 import { MANAGED, SYSTEM_NS } from './model.ts';
@@ -23,6 +24,7 @@ export interface Identity {
   groups: Groups;
   roles: Roles;
   appCreds: AppCreds;
+  credentials: Credentials;
   assignments: Assignments;
   /** Creates `dicot-system` when missing (first write into it). */
   ensureSystemNamespace(): Promise<void>;
@@ -51,6 +53,7 @@ export function createIdentity(gateway: Gateway, kube: KubeClient, options: Iden
     groups: new Groups(kube),
     roles,
     appCreds: new AppCreds(kube),
+    credentials: new Credentials(kube),
     assignments: new Assignments(kube, projects, roles, users),
     ensureSystemNamespace() {
       systemReady ??= ensureNamespace(kube, SYSTEM_NS).catch((err) => {

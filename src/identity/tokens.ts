@@ -39,11 +39,15 @@ export function newAuditId(): string {
   return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-export async function signToken(keys: Pick<KeyRing, 'signingKey'>, input: TokenInput, nowMs: number): Promise<{ token: string; claims: TokenClaims }> {
-  const claims: TokenClaims = { ...input, jti: input.jti ?? newAuditId(), iat: Math.floor(nowMs / 1000), ims: nowMs };
+/** An ES256 JWT of the key ring's current key, for one audience (Keystone's, the consoles'). */
+export async function signJwt(
+  keys: Pick<KeyRing, 'signingKey'>,
+  claims: { sub: string; jti: string; iat: number; exp: number; [k: string]: unknown },
+  audience: string,
+): Promise<string> {
   const { kid, privateKey } = await keys.signingKey();
   const { sub, jti, iat, exp, ...rest } = claims;
-  const token = await new SignJWT(rest)
+  return new SignJWT(rest)
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid })
     .setSubject(sub)
     .setJti(jti)
@@ -52,9 +56,13 @@ export async function signToken(keys: Pick<KeyRing, 'signingKey'>, input: TokenI
     .setNotBefore(iat - 5)
     .setExpirationTime(exp)
     .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
+    .setAudience(audience)
     .sign(privateKey);
-  return { token, claims };
+}
+
+export async function signToken(keys: Pick<KeyRing, 'signingKey'>, input: TokenInput, nowMs: number): Promise<{ token: string; claims: TokenClaims }> {
+  const claims: TokenClaims = { ...input, jti: input.jti ?? newAuditId(), iat: Math.floor(nowMs / 1000), ims: nowMs };
+  return { token: await signJwt(keys, claims, AUDIENCE), claims };
 }
 
 /**

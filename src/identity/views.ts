@@ -1,5 +1,6 @@
 import type { Assignment } from './assignments.ts';
 import type { AppCredRecord, DomainRecord, GroupRecord, ProjectRecord, RoleRecord, UserRecord } from './model.ts';
+import type { CredentialRecord } from './credentials.ts';
 import type { TokenClaims } from './tokens.ts';
 
 // Keystone views of identity records (pure). `v3` is `<base>/identity/v3`.
@@ -129,4 +130,25 @@ export function normalizeExpiry(text: string): string | undefined {
   const utc = new Date(base).toISOString().slice(0, 19);
   const micros = frac.padEnd(6, '0');
   return /^0+$/.test(micros) ? utc : `${utc}.${micros}`;
+}
+
+export function credentialView(v3: string, c: CredentialRecord) {
+  return { id: c.id, user_id: c.userId, project_id: c.projectId, type: c.type, blob: c.blob, links: self(v3, `credentials/${c.id}`) };
+}
+
+export function ec2View(v3: string, c: CredentialRecord) {
+  let blob: { access?: string; secret?: string; trust_id?: string | null } = {};
+  try {
+    blob = JSON.parse(c.blob);
+  } catch {
+    // an ec2 credential written through /v3/credentials with a blob that is not JSON
+  }
+  return {
+    user_id: c.userId,
+    tenant_id: c.projectId,
+    access: blob.access ?? '',
+    secret: blob.secret ?? '',
+    trust_id: blob.trust_id ?? null,
+    links: self(v3, `users/${c.userId}/credentials/OS-EC2/${blob.access ?? ''}`),
+  };
 }

@@ -1,5 +1,6 @@
 import type { Region } from '../core/context.ts';
 import { AlreadyExistsError, type KubeClient, type KubeObject, R, type ResourceType } from '../kube/index.ts';
+import { type RoleObject, upsertClusterRole } from '../identity/cluster-roles.ts';
 import { IMAGES_NS } from './model.ts';
 
 // The shared images namespace: public images live there and every authenticated user may
@@ -39,7 +40,10 @@ const objects = (): [ResourceType, KubeObject][] => [
 async function ensureAll(kube: KubeClient): Promise<void> {
   for (const [type, obj] of objects()) {
     try {
-      await kube.create(type, obj);
+      // The role's rules are not the gateway's own: written as cluster-roles.ts explains (and
+      // brought up to date, should an earlier attempt have left it empty).
+      if (type === R.clusterRoles) await upsertClusterRole(kube, obj as RoleObject);
+      else await kube.create(type, obj);
     } catch (e) {
       if (!(e instanceof AlreadyExistsError)) throw e;
     }

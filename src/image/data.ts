@@ -1,5 +1,6 @@
 import { ApiFault, badRequest, conflict, forbidden } from '../core/faults.ts';
-import { type KubeClient, NotFoundError, R } from '../kube/index.ts';
+import { sha256Hex } from '../core/names.ts';
+import { AlreadyExistsError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
 import { type Digests, hashingStream } from './hash/index.ts';
 import { type DataVolume, IL, type ImageRecord, type ImageStatus } from './model.ts';
 import { type ImageContext, imageNotFound, ownedByImage, saveImage, waitFor, writerFor } from './service.ts';
@@ -180,15 +181,11 @@ async function sendToUploadProxy(ctx: ImageContext, body: ReadableStream<Uint8Ar
 
 interface VmExport {
   metadata: { name?: string; namespace?: string };
-  spec?: { source?: { name?: string } };
+  spec?: { source?: { name?: string }; tokenSecretRef?: string };
   status?: { phase?: string; links?: { internal?: { volumes?: { name: string; formats: { format: string; url: string }[] }[] } } };
 }
 
 const exportName = (r: ImageRecord) => `img-${r.id.replace(/-/g, '')}`;
-
-function randomToken(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** `https://svc.ns.svc/path` → the API server's service-proxy path for it. */
 export function serviceProxyPath(internalUrl: string): string {
@@ -201,19 +198,17 @@ export function serviceProxyPath(internalUrl: string): string {
 /** A Ready VirtualMachineExport of the image's PVC, and its token (created when missing). */
 async function exportOf(ctx: ImageContext, r: ImageRecord, volume: { namespace: string; name: string }): Promise<{ url: string; token: string }> {
   const name = exportName(r);
-  const secretName = `${name}-token`;
   const ns = volume.namespace;
-  let token: string;
-  try {
-    const s = await ctx.gw.get<{ data?: { token?: string } }>(R.secrets, secretName, { namespace: ns });
-    token = atob(s.data?.token ?? '');
-  } catch (e) {
-    if (!(e instanceof NotFoundError)) throw e;
-    token = randomToken();
-    await ctx.gw.create(R.secrets, { metadata: { name: secretName, namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot' } }, stringData: { token } } as never);
-  }
+  const token = await ctx.exportToken(`${ns}/${name}`);
+  // The Secret is created once and never read back (the token is derived); it goes with the
+  // image. Its name follows the token, so a new key (or an older Dicot's random token) gives a
+  // new Secret and export rather than a token the gateway cannot check.
+  const secretName = `${name}-token-${await sha256Hex(token, 4)}`;
+  await ctx.gw
+    .create(R.secrets, { metadata: { name: secretName, namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot' } }, stringData: { token } } as never)
+    .catch((e: unknown) => (e instanceof AlreadyExistsError ? undefined : Promise.reject(e)));
   let ex = await ctx.gw.get<VmExport>(R.virtualMachineExports, name, { namespace: ns }).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
-  if (ex && ex.spec?.source?.name !== volume.name) {
+  if (ex && (ex.spec?.source?.name !== volume.name || ex.spec?.tokenSecretRef !== secretName)) {
     await ctx.gw.delete(R.virtualMachineExports, name, { namespace: ns }).catch(() => {});
     ex = undefined;
   }

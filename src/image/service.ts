@@ -4,6 +4,7 @@ import { conflict, forbidden, notFound, unauthorized } from '../core/faults.ts';
 import { identityOf } from '../identity/service.ts';
 import { AlreadyExistsError, ConflictError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
 import { ensureImagesNamespace } from './bootstrap.ts';
+import { exportToken } from './export-token.ts';
 import {
   type Caller,
   type DataSource,
@@ -38,6 +39,8 @@ export interface ImageContext {
   caller: Caller & { userId: string };
   /** The region's fetch on the cluster network (the CDI upload proxy). */
   clusterFetch: typeof fetch;
+  /** The token guarding an image export at `place` (export-token.ts). */
+  exportToken(place: string): Promise<string>;
   now(): number;
   /** The caller's project namespace. */
   projectNamespace(): Promise<string>;
@@ -56,6 +59,7 @@ export function imageContext(c: Context<GatewayEnv>): ImageContext {
     user: auth.kube,
     caller: { projectId: auth.projectId, isAdmin: auth.isAdmin, userId: auth.userId },
     clusterFetch: conn?.fetch ?? ((input, init) => fetch(input, init)),
+    exportToken: (place) => exportToken(identityOf(gateway).kube, place),
     now: () => gateway.platform.now(),
     projectNamespace() {
       ns ??= (async () => {

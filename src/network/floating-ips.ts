@@ -181,6 +181,20 @@ export async function deleteFloatingIp(ctx: NetContext, id: string): Promise<voi
   await releaseAddresses(ctx, f.attrs.claim);
 }
 
+/**
+ * An external network being deleted takes its unassociated floating IPs with it (Neutron);
+ * one still mapped to a port keeps the network.
+ */
+export async function releaseNetworkFloatingIps(ctx: NetContext, networkId: string): Promise<void> {
+  const fips = await ctx.store.list<FipAttrs>(KINDS.floatingip, `${NL.networkId}=${networkId}`);
+  if (fips.some((f) => f.attrs.port_id)) throw nfault(409, 'NetworkInUse', `Unable to complete operation on network ${networkId}. There are one or more floating IPs still in use on the network.`);
+  const sys = asSystem(ctx);
+  for (const f of fips) {
+    await sys.store.remove(KINDS.floatingip, sys.gw, f);
+    await releaseAddresses(sys, f.attrs.claim);
+  }
+}
+
 /** Floating IPs mapped to a port lose the association when the port goes (Neutron does the same). */
 export async function detachFromPort(ctx: NetContext, portId: string): Promise<void> {
   const fips = await ctx.store.list<FipAttrs>(KINDS.floatingip, `${NL.portId}=${portId}`);

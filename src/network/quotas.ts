@@ -9,6 +9,8 @@ import { KINDS, type KindName, MANAGED } from './store.ts';
 
 export const QUOTA_OBJECT = 'neutron';
 const RULE_ANNOTATION = 'openstack.dicot.io/security-group-rule-quota';
+/** The project a `neutron` quota belongs to, so admins can list every non-default one. */
+const PROJECT_LABEL = 'openstack.dicot.io/project-id';
 
 export const DEFAULT_QUOTAS: Record<string, number> = {
   network: 100,
@@ -59,6 +61,18 @@ function checkAccess(ctx: NetContext, projectId: string): void {
   if (!ctx.caller.isAdmin && projectId !== ctx.caller.projectId) throw forbidden('Non-admin is not authorised to access quotas for another project', { type: 'AdminRequired' });
 }
 
+/** Neutron's GET /quotas (admins): the projects with quotas of their own. */
+export async function listQuotas(ctx: NetContext): Promise<Record<string, unknown>[]> {
+  const all = await ctx.user.listAll<Quota & { metadata: { labels?: Record<string, string> } }>(R.resourceQuotas, {
+    labelSelector: PROJECT_LABEL,
+    fieldSelector: `metadata.name=${QUOTA_OBJECT}`,
+  });
+  return all.items.map((q) => {
+    const projectId = q.metadata.labels?.[PROJECT_LABEL] ?? '';
+    return { ...limitsOf(q), project_id: projectId, tenant_id: projectId };
+  });
+}
+
 export async function showQuota(ctx: NetContext, projectId: string): Promise<Record<string, number>> {
   checkAccess(ctx, projectId);
   return limitsOf(await read(ctx, await ctx.namespaceOf(projectId)));
@@ -95,7 +109,12 @@ export async function updateQuota(ctx: NetContext, projectId: string, body: unkn
   const hard: Record<string, string> = {};
   for (const [k, key] of Object.entries(HARD_KEYS)) if ((limits[k] ?? -1) >= 0) hard[key] = String(limits[k]);
   const obj = {
-    metadata: { name: QUOTA_OBJECT, namespace: ns, labels: { ...MANAGED }, annotations: { [RULE_ANNOTATION]: String(limits.security_group_rule) } },
+    metadata: {
+      name: QUOTA_OBJECT,
+      namespace: ns,
+      labels: { ...MANAGED, [PROJECT_LABEL]: projectId },
+      annotations: { [RULE_ANNOTATION]: String(limits.security_group_rule) },
+    },
     spec: { hard },
   };
   if (cur) await ctx.gw.replace(R.resourceQuotas, { ...obj, metadata: { ...obj.metadata, resourceVersion: cur.metadata.resourceVersion } });
@@ -107,7 +126,21 @@ export async function updateQuota(ctx: NetContext, projectId: string, body: unkn
       return updateQuota(ctx, projectId, body);
     }
   }
+  await enforced(ctx, ns, hard);
   return limits;
+}
+
+/**
+ * Kubernetes' quota admission enforces what the quota controller published in status.hard, a
+ * moment after the write: answer once the new limits are live (at most a few seconds).
+ */
+async function enforced(ctx: NetContext, namespace: string, hard: Record<string, string>): Promise<void> {
+  const same = (a: Record<string, string> = {}) => Object.keys(a).length === Object.keys(hard).length && Object.entries(hard).every(([k, v]) => a[k] === v);
+  for (let i = 0; i < 50; i++) {
+    const q = await read(ctx, namespace);
+    if (same((q as { status?: { hard?: Record<string, string> } } | undefined)?.status?.hard)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export async function resetQuota(ctx: NetContext, projectId: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { ConflictError, type KubeClient, type KubeObject, NotFoundError, R, type ResourceType } from '../kube/index.ts';
+import { ApiFault } from '../core/faults.ts';
+import { ConflictError, ForbiddenError, type KubeClient, type KubeObject, NotFoundError, R, type ResourceType } from '../kube/index.ts';
 
 // Neutron resources as Kubernetes objects, generically: each kind names its Kubernetes type
 // and where its Neutron attributes live (the spec of a Dicot CRD, or one JSON annotation on
@@ -158,8 +159,18 @@ export class Store {
 
   async create<A extends Attrs>(kind: Kind, client: KubeClient, attrs: A, o: NewObject): Promise<Rec<A>> {
     const stamped = { ...attrs, revision_number: 0, updated_at: nowIso() };
-    const obj = await client.create(kind.type, objectFor(kind, stamped, o), { namespace: o.namespace });
-    return toRec<A>(kind, obj);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return toRec<A>(kind, await client.create(kind.type, objectFor(kind, stamped, o), { namespace: o.namespace }));
+      } catch (err) {
+        if (!(err instanceof ForbiddenError)) throw err;
+        // The project's `neutron` ResourceQuota, enforced by Kubernetes' quota admission.
+        if (err.message.includes('exceeded quota')) throw new ApiFault(409, `Quota exceeded for resources: ['${kind.name}'].`, { type: 'OverQuota' });
+        // A quota just written is refused on until the quota controller has counted it (~1 s).
+        if (!err.message.includes('status unknown for quota') || attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   /**

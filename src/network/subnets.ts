@@ -1,11 +1,12 @@
 import { badRequest } from '../core/faults.ts';
-import { type NetContext, isOwner, nfault, targetProject, writer } from './context.ts';
+import { type NetContext, asSystem, isOwner, nfault, targetProject, writer } from './context.ts';
 import { type Cidr, type Pool, contains, defaultPools, formatCidr, formatIp, lastOf, normalizeIp, overlaps, parseCidr, parseIp, poolRanges } from './ip.ts';
 import { type NetworkAttrs, type NetworkRec, assertOwner, canSeeNetwork, nadBody, networkNotFound } from './networks.ts';
 import type { View } from './query.ts';
 import { type Attrs, KINDS, NL, type Rec, standardFields } from './store.ts';
 import { type Body, bool, onlyKeys, str, strList } from './validate.ts';
-import { releaseAddresses } from './allocations.ts';
+import { type AllocAttrs, releaseAddresses } from './allocations.ts';
+import type { PortAttrs } from './ports.ts';
 import { POOL_LABEL, type PoolRec, allocateFromPool, visiblePool } from './subnet-pools.ts';
 
 // Subnets: Dicot `Subnet` objects beside their network's NAD (owned by it, so deleting the
@@ -275,8 +276,21 @@ export async function updateSubnet(ctx: NetContext, id: string, b: Body): Promis
 export async function deleteSubnet(ctx: NetContext, id: string): Promise<void> {
   const { subnet, network } = await visibleSubnet(ctx, id);
   assertOwner(ctx, subnet, 'subnet');
-  const used = await ctx.store.list(KINDS.ipallocation, `${NL.subnetId}=${subnet.id}`, subnet.namespace);
-  if (used.length) throw nfault(409, 'SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
+  const used = await ctx.store.list<AllocAttrs>(KINDS.ipallocation, `${NL.subnetId}=${subnet.id}`, subnet.namespace);
+  const inUse = () => nfault(409, 'SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
+  if (used.length) {
+    // Addresses a port took automatically (SLAAC, DHCPv6 stateless) leave with the subnet,
+    // unless a router interface holds one.
+    if (!['slaac', 'dhcpv6-stateless'].includes(subnet.attrs.ipv6_address_mode ?? '')) throw inUse();
+    const holders = new Set(used.map((a) => a.attrs.port_id));
+    const ports = (await ctx.store.list<PortAttrs>(KINDS.port, `${NL.networkId}=${subnet.attrs.network_id}`)).filter((p) => holders.has(p.id));
+    if (ports.some((p) => p.attrs.device_owner.startsWith('network:router_interface'))) throw inUse();
+    const sys = asSystem(ctx);
+    for (const p of ports) {
+      await sys.store.update(KINDS.port, sys.gw, p, (cur) => ({ attrs: { ...cur.attrs, fixed_ips: cur.attrs.fixed_ips.filter((f) => f.subnet_id !== subnet.id) } }));
+      await releaseAddresses(sys, p.id, (a) => a.attrs.subnet_id !== subnet.id);
+    }
+  }
   await ctx.store.remove(KINDS.subnet, writer(ctx, subnet.projectId), subnet);
   if (subnet.attrs.pool_claim) await releaseAddresses(ctx, subnet.attrs.pool_claim);
   if (network) await syncNad(ctx, network, (await networkSubnets(ctx, network.id)).filter((s) => s.id !== subnet.id));

@@ -1,14 +1,17 @@
 // The embedded sandbox cluster: the Kubernetes API server plus KubeVirt/CDI behaviour, as one
 // fetch handler. Cluster behaviour reaches the API server only through its HTTP API.
 
-import { GATEWAY_ROLE, gatewayRules } from '../identity/rbac.ts';
+import { GATEWAY_ROLE, gatewayRules, gatewaySystemRules } from '../identity/rbac.ts';
 import { createKubeClient } from '../kube/index.ts';
 import { createApiServer, type FaultInjector } from './apiserver/index.ts';
 import { createAggregatedApis, createServiceResolver, DEMO_TIMING, INSTANT_TIMING, seedCluster, startControllers } from './cluster/index.ts';
 import type { Caller } from './types.ts';
+import type { ConnectWebSocket } from '../platform.ts';
+import { guestConsoleLogs, inProcessWebSocket } from './cluster/consoles.ts';
 
 export type { FaultInjector, FaultMatch, FaultError } from './apiserver/index.ts';
 export type { Caller } from './types.ts';
+export { upgrades, type ConsoleServer } from './cluster/consoles.ts';
 
 export interface SandboxOptions {
   timing?: 'instant' | 'demo';
@@ -19,6 +22,8 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   fetch(req: Request): Promise<Response>;
+  /** Opens the VMI `vnc`/`console` websocket subresources in-process (absent on the real-cluster lane). */
+  websocket?: ConnectWebSocket;
   adminToken: string;
   gatewayToken: string;
   addToken(token: string, caller: Caller): void;
@@ -38,7 +43,7 @@ function randomToken(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** The gateway's service account, bound to the same narrow ClusterRole a real cluster gets. */
+/** The gateway's service account, bound to the same narrow roles a real cluster gets (deploy/kubernetes/rbac.yaml). */
 export const GATEWAY_OBJECTS: [string, unknown][] = [
   [
     '/apis/rbac.authorization.k8s.io/v1/clusterroles',
@@ -53,6 +58,20 @@ export const GATEWAY_OBJECTS: [string, unknown][] = [
       kind: 'ClusterRoleBinding',
       metadata: { name: 'dicot-gateway' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: 'dicot-gateway', namespace: 'dicot-system' }],
+    },
+  ],
+  [
+    '/apis/rbac.authorization.k8s.io/v1/namespaces/dicot-system/roles',
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: GATEWAY_ROLE, namespace: 'dicot-system' }, rules: gatewaySystemRules() },
+  ],
+  [
+    '/apis/rbac.authorization.k8s.io/v1/namespaces/dicot-system/rolebindings',
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'dicot-gateway', namespace: 'dicot-system' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: GATEWAY_ROLE },
       subjects: [{ kind: 'ServiceAccount', name: 'dicot-gateway', namespace: 'dicot-system' }],
     },
   ],
@@ -79,6 +98,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
   for (const api of createAggregatedApis({ client, timing })) server.addAggregatedApi(api);
   server.addServiceResolver(createServiceResolver({ client }));
+  server.addPodLogSource(guestConsoleLogs(client));
   const abort = new AbortController();
   let controllers: ReturnType<typeof startControllers> | undefined;
 
@@ -107,11 +127,13 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   // Keep an unobserved failure from crashing the process; callers see it through `ready`.
   ready.catch(() => {});
 
+  const serve = async (req: Request) => {
+    await started;
+    return server.fetch(req);
+  };
   return {
-    async fetch(req) {
-      await started;
-      return server.fetch(req);
-    },
+    fetch: serve,
+    websocket: inProcessWebSocket(serve),
     adminToken,
     gatewayToken,
     addToken: (token, caller) => server.addToken(token, caller),

@@ -3,6 +3,7 @@
 // The behaviour side talks to the API server only through the Kubernetes HTTP API, so the
 // same code can later run against a real kube-apiserver.
 
+import type { KubeObject } from '../kube/index.ts';
 import type { RequestAttributes } from '../kube/request-info.ts';
 
 /** Who is calling, after authentication and impersonation. */
@@ -45,3 +46,6 @@ export type ServiceHandler = (req: Request, path: string) => Promise<Response>;
 
 /** Finds the backend of Service `name` in `namespace`, if the cluster runs one. */
 export type ServiceResolver = (namespace: string, name: string) => ServiceHandler | undefined;
+
+/** A container's log as the kubelet would stream it (`pods/log`); undefined when it has none yet. */
+export type PodLogSource = (pod: KubeObject, container: string) => Promise<string | undefined>;

@@ -404,6 +404,27 @@ export async function kubeContract(t: Suite, opts: ContractOptions): Promise<voi
     assert.equal((await k.get(`${CM(ns)}/dry`)).status, 200);
   });
 
+  await t.test('ResourceQuota object counts: a create beyond the limit is 403 "exceeded quota"', async () => {
+    const qns = await newNamespace('quota');
+    const quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'counts' }, spec: { hard: { 'count/secrets': '1' } } };
+    assert.equal((await k.post(`/api/v1/namespaces/${qns}/resourcequotas`, quota)).status, 201);
+    const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { a: '1' } });
+    // Admission enforces what the quota controller publishes in status.hard.
+    let published: unknown;
+    for (let i = 0; i < 100 && published === undefined; i++) {
+      published = (await k.get(`/api/v1/namespaces/${qns}/resourcequotas/counts`)).body.status?.hard?.['count/secrets'];
+      if (published === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(published, '1');
+    const first = await k.post(`/api/v1/namespaces/${qns}/secrets`, secret('one'));
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const second = await k.post(`/api/v1/namespaces/${qns}/secrets`, secret('two'));
+    assert.equal(second.status, 403);
+    assert.equal(second.body.reason, 'Forbidden');
+    assert.match(second.body.message, /^secrets "two" is forbidden: exceeded quota: counts, requested: count\/secrets=1, used: count\/secrets=1, limited: count\/secrets=1$/);
+    assert.equal((await k.get(`/api/v1/namespaces/${qns}/secrets/two`)).status, 404);
+  });
+
   await t.test('finalizers hold deletion; preconditions guard it', async () => {
     await k.post(CM(ns), cm('fin', { metadata: { finalizers: ['contract.dicot.io/hold'] } }));
     const cur = (await k.get(`${CM(ns)}/fin`)).body;
@@ -637,6 +658,45 @@ export async function kubeContract(t: Suite, opts: ContractOptions): Promise<voi
     await k.until('escalate to apply', async () => ((await k.post(`${RB}/roles`, role('wide', [{ ...cmRead, verbs: ['get', 'delete'] }]), { as })).status === 201 ? true : undefined));
     assert.equal((await k.post(`${RB}/rolebindings`, bindTo('edit', 'ClusterRole', 'edit', erin), { as })).status, 201);
     assert.equal((await k.post(`${RB}/rolebindings`, bindTo('admin', 'ClusterRole', 'admin', erin), { as })).status, 403);
+  });
+
+  // The gateway's own role relies on this (src/identity/cluster-roles.ts, gatewayRules).
+  await t.test('escalate and bind limited by resourceNames: named writes and bindings only, never a create', async () => {
+    const ns = await newNamespace('named');
+    const fay = `fay-${run}`;
+    const as = { user: fay };
+    const RB = `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}`;
+    const role = (name: string, rules: object[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules });
+    const bindTo = (name: string, ref: string) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ref },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `${fay}-friend` }],
+    });
+    const wide = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }];
+    await k.post(`${RB}/roles`, role('fay', [
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['get', 'create', 'update', 'patch'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate', 'bind'], resourceNames: ['granted'] },
+    ]));
+    await k.post(`${RB}/rolebindings`, { ...bindTo('fay', 'fay'), subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: fay }] });
+    await k.until("the binding to take effect", async () => ((await k.get(`${RB}/roles/fay`, { as })).status === 200 ? true : undefined));
+    // A create names no object in its URL, so `escalate` on the name does not cover it.
+    const created = await k.post(`${RB}/roles`, role('granted', wide), { as });
+    assert.equal(created.status, 403, JSON.stringify(created.body));
+    assert.ok(created.body.message.includes('is attempting to grant RBAC permissions not currently held'), created.body.message);
+    assert.equal((await k.post(`${RB}/roles`, role('granted', []), { as })).status, 201, 'an empty role grants nothing');
+    const named = await k.patch(`${RB}/roles/granted`, { rules: wide }, MERGE, { as });
+    assert.equal(named.status, 200, JSON.stringify(named.body));
+    assert.deepEqual(named.body.rules, wide);
+    const put = await k.put(`${RB}/roles/granted`, { ...named.body, rules: [...wide, { apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }, { as });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal((await k.post(`${RB}/roles`, role('other', []), { as })).status, 201);
+    assert.equal((await k.patch(`${RB}/roles/other`, { rules: wide }, MERGE, { as })).status, 403, 'escalate names one role');
+    // `bind` on the name covers a binding's create: the roleRef names the role.
+    assert.equal((await k.post(`${RB}/rolebindings`, bindTo('to-granted', 'granted'), { as })).status, 201);
+    assert.equal((await k.post(`${RB}/roles`, role('wide', wide))).status, 201);
+    assert.equal((await k.post(`${RB}/rolebindings`, bindTo('to-wide', 'wide'), { as })).status, 403, 'bind names one role');
   });
 
   await t.test('CustomResourceDefinition deletion removes its instances and stops serving', async () => {

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { parseConfig } from '../../src/config/index.ts';
-import { gatewayRules } from '../../src/identity/rbac.ts';
+import { GRANTED_ROLES, gatewayRules, gatewaySystemRules } from '../../src/identity/rbac.ts';
 import { rbacYaml } from './rbac-yaml.ts';
 
 // The in-cluster manifests (deploy/kubernetes) checked against the code they describe. Their
@@ -23,15 +23,25 @@ test('kustomization lists every manifest and names the image', () => {
   assert.equal(k.images[0].name, find('Deployment').spec.template.spec.containers[0].image);
 });
 
-test("the ClusterRole is exactly gatewayRules(), bound to the gateway's ServiceAccount", () => {
+test("the roles are exactly gatewayRules() and gatewaySystemRules(), bound to the gateway's ServiceAccount", () => {
   assert.equal(readFileSync(`${DIR}/rbac.yaml`, 'utf8'), rbacYaml(), 'regenerate: npx tsx test/deploy/rbac-yaml.ts > deploy/kubernetes/rbac.yaml');
   assert.deepEqual(find('ClusterRole').rules, gatewayRules());
-  const binding = find('ClusterRoleBinding');
-  assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'dicot-gateway', namespace: 'dicot-system' }]);
+  assert.deepEqual(find('Role').rules, gatewaySystemRules());
+  const sa = [{ kind: 'ServiceAccount', name: 'dicot-gateway', namespace: 'dicot-system' }];
+  assert.deepEqual(find('ClusterRoleBinding').subjects, sa);
+  assert.deepEqual(find('RoleBinding').subjects, sa);
   assert.equal(find('Deployment').spec.template.spec.serviceAccountName, 'dicot-gateway');
-  // Nothing cluster-admin-like: no wildcard verbs, no escalate or bind.
+});
+
+test('the ClusterRole grants nothing cluster-admin-like', () => {
   for (const r of gatewayRules()) {
-    assert.ok(!r.verbs.includes('*') && !r.verbs.includes('escalate') && !r.verbs.includes('bind'), JSON.stringify(r));
+    assert.ok(!r.verbs.includes('*'), JSON.stringify(r));
+    // Granting and writing roles: only Dicot's own, by name.
+    if (r.verbs.includes('escalate') || r.verbs.includes('bind')) assert.deepEqual(r.resourceNames, GRANTED_ROLES, JSON.stringify(r));
+    // Secrets: create only; reading them is the dicot-system Role's.
+    if (r.apiGroups.includes('') && (r.resources.includes('secrets') || r.resources.includes('*'))) assert.deepEqual(r.verbs, ['create'], JSON.stringify(r));
+    // Impersonation of Keystone users and their groups only: no ServiceAccounts, uids or extras.
+    if (r.verbs.includes('impersonate')) assert.deepEqual(r.resources, ['users', 'groups'], JSON.stringify(r));
   }
 });
 

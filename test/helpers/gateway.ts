@@ -77,6 +77,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
         server: 'http://sandbox',
         fetch: ((i: string | URL | Request, init?: RequestInit) => sandbox.fetch(new Request(i, init))) as typeof fetch,
         token: () => sandbox.gatewayToken,
+        ...(sandbox.websocket ? { websocket: sandbox.websocket } : {}),
       };
     }
     config = parseConfig(

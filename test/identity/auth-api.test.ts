@@ -53,7 +53,7 @@ test('unscoped, explicit unscoped, domain and system scopes', async () => {
   const u = await call(gw, undefined, 'POST', '/identity/v3/auth/tokens', pw({ id: userId, password: ADMIN.password }));
   assert.equal(u.status, 201);
   assert.equal(u.body.token.project, undefined);
-  assert.deepEqual(u.body.token.catalog, []);
+  assert.equal('catalog' in u.body.token, false, 'Keystone: an unscoped token has no catalog');
   const e = await call(gw, undefined, 'POST', '/identity/v3/auth/tokens', pw({ id: userId, password: ADMIN.password }, 'unscoped'));
   assert.equal(e.status, 201);
   const s = await call(gw, undefined, 'POST', '/identity/v3/auth/tokens', pw({ id: userId, password: ADMIN.password }, { system: { all: true } }));

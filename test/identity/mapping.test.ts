@@ -145,6 +145,10 @@ const claims = (over: Partial<TokenClaims> = {}): TokenClaims => ({
 test('revocation entries: by audit id, by user and project before a time', () => {
   assert.equal(isRevoked({}, claims()), false);
   assert.equal(isRevoked({ 'a.audit1': '4600' }, claims()), true);
+  // A grant taken away on one scope ends only the tokens scoped there.
+  assert.equal(isRevoked({ 's.u1.p1': '1000001' }, claims()), true);
+  assert.equal(isRevoked({ 's.u1.p2': '1000001' }, claims()), false);
+  assert.equal(isRevoked({ 's.u1.p1': '1000000' }, claims()), false, 'issued after');
   assert.equal(isRevoked({ 'u.u1': '1000001' }, claims()), true);
   assert.equal(isRevoked({ 'u.u1': '1000000' }, claims()), false, 'a token issued at the revocation time onwards stays valid');
   assert.equal(isRevoked({ 'p.p1': '2000000' }, claims()), true);

@@ -81,10 +81,16 @@ test('grants: PUT 204, HEAD/GET check 204, list, DELETE 204, missing 404', async
   assert.deepEqual((await call(gw, admin, 'GET', path)).body.roles.map((r: { name: string }) => r.name), ['reader']);
   assert.equal((await call(gw, admin, 'PUT', `${path}/${'0'.repeat(32)}`)).status, 404);
   assert.equal((await call(gw, admin, 'PUT', `/identity/v3/projects/${'0'.repeat(32)}/users/${u.id}/roles/${roleIds.reader}`)).status, 404);
+  const p2 = (await call(gw, admin, 'POST', '/identity/v3/projects', { project: { name: 'grants-2' } })).body.project;
+  assert.equal((await call(gw, admin, 'PUT', `/identity/v3/projects/${p2.id}/users/${u.id}/roles/${roleIds.reader}`)).status, 204);
   const t = await gw.login('grantee', 'pw', 'grants');
+  const [t2, unscoped] = [await gw.login('grantee', 'pw', 'grants-2'), await gw.login('grantee', 'pw')];
   assert.equal((await call(gw, admin, 'DELETE', `${path}/${roleIds.reader}`)).status, 204);
   assert.equal((await call(gw, admin, 'DELETE', `${path}/${roleIds.reader}`)).status, 404);
   assert.equal((await call(gw, t, 'GET', '/identity/v3/auth/projects')).status, 401, 'losing a role ends the tokens that carried it');
+  // Keystone revokes by grant: tokens scoped elsewhere live on.
+  assert.equal((await call(gw, t2, 'GET', '/identity/v3/auth/projects')).status, 200);
+  assert.equal((await call(gw, unscoped, 'GET', '/identity/v3/auth/projects')).status, 200);
   await assert.rejects(gw.login('grantee', 'pw', 'grants'));
 });
 
@@ -180,4 +186,58 @@ test('domains, regions, services and endpoints', async () => {
   assert.ok(eps.every((e: { service_id: string }) => services.some((s: { id: string }) => s.id === e.service_id)));
   assert.equal((await call(gw, admin, 'GET', `/identity/v3/endpoints/${eps[0].id}`)).status, 200);
   assert.equal((await call(gw, admin, 'POST', '/identity/v3/services', { service: { type: 'x' } })).status, 403);
+});
+
+test("Keystone's edges: 64-character project and domain names, '' descriptions, unknown domains 404, groups across domains", async () => {
+  const long = 'p'.repeat(65);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/projects', { project: { name: long } })).status, 400);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/domains', { domain: { name: long } })).status, 400);
+  const d = await call(gw, admin, 'POST', '/identity/v3/domains', { domain: { name: 'edges' } });
+  assert.equal(d.body.domain.description, '');
+  const missing = 'f'.repeat(32);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'nowhere', domain_id: missing } })).status, 404);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/groups', { group: { name: 'nowhere', domain_id: missing } })).status, 404);
+  const g = await call(gw, admin, 'POST', '/identity/v3/groups', { group: { name: 'edges-group', domain_id: d.body.domain.id } });
+  const u = await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'edges-user' } });
+  assert.equal((await call(gw, admin, 'PUT', `/identity/v3/groups/${g.body.group.id}/users/${u.body.user.id}`)).status, 204);
+  const groups = (await call(gw, admin, 'GET', `/identity/v3/users/${u.body.user.id}/groups`)).body.groups;
+  assert.deepEqual(groups.map((x: { id: string }) => x.id), [g.body.group.id]);
+});
+
+test('credentials: CRUD, ec2 blobs, owners only; the EC2 view by access key', async () => {
+  const p = (await call(gw, admin, 'POST', '/identity/v3/projects', { project: { name: 'creds' } })).body.project;
+  const u = (await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'cred-user', password: 'pw' } })).body.user;
+  await call(gw, admin, 'PUT', `/identity/v3/projects/${p.id}/users/${u.id}/roles/${roleIds.member}`);
+  const mine = await gw.login('cred-user', 'pw', 'creds');
+  const blob = JSON.stringify({ access: 'a1', secret: 's1' });
+  const made = await call(gw, mine, 'POST', '/identity/v3/credentials', { credential: { user_id: u.id, project_id: p.id, type: 'ec2', blob } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.deepEqual(Object.keys(made.body.credential).sort(), ['blob', 'id', 'links', 'project_id', 'type', 'user_id']);
+  const id = made.body.credential.id;
+  assert.equal((await call(gw, mine, 'POST', '/identity/v3/credentials', { credential: { user_id: u.id, project_id: p.id, type: 'ec2', blob } })).status, 409);
+  assert.equal((await call(gw, mine, 'POST', '/identity/v3/credentials', { credential: { user_id: u.id, type: 'ec2', blob: 'not json' } })).status, 400);
+  assert.equal((await call(gw, mine, 'POST', '/identity/v3/credentials', { credential: { user_id: 'f'.repeat(32), type: 'totp', blob: 'x' } })).status, 403);
+  const upd = await call(gw, mine, 'PATCH', `/identity/v3/credentials/${id}`, { credential: { blob: JSON.stringify({ access: 'a2', secret: 's2' }) } });
+  assert.equal(JSON.parse(upd.body.credential.blob).access, 'a2');
+  // The EC2 view of the same credential, by its (new) access key.
+  const ec2 = await call(gw, mine, 'GET', `/identity/v3/users/${u.id}/credentials/OS-EC2/a2`);
+  assert.deepEqual([ec2.status, ec2.body.credential.secret, ec2.body.credential.tenant_id], [200, 's2', p.id]);
+  assert.equal((await call(gw, mine, 'GET', `/identity/v3/users/${u.id}/credentials/OS-EC2/a1`)).status, 404);
+  const gen = await call(gw, mine, 'POST', `/identity/v3/users/${u.id}/credentials/OS-EC2`, { tenant_id: p.id });
+  assert.equal(gen.status, 201);
+  assert.match(gen.body.credential.access, /^[0-9a-f]{32}$/);
+  const listed = (await call(gw, mine, 'GET', `/identity/v3/users/${u.id}/credentials/OS-EC2`)).body.credentials.map((x: { access: string }) => x.access).sort();
+  assert.deepEqual(listed, ['a2', gen.body.credential.access].sort());
+  // Another user sees none of them; an admin sees all.
+  const other = await gw.login('cred-other', 'pw').catch(async () => {
+    await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'cred-other', password: 'pw' } });
+    return gw.login('cred-other', 'pw');
+  });
+  assert.deepEqual((await call(gw, other, 'GET', '/identity/v3/credentials')).body.credentials, []);
+  assert.equal((await call(gw, other, 'GET', `/identity/v3/credentials/${id}`)).status, 404);
+  assert.equal((await call(gw, other, 'GET', `/identity/v3/users/${u.id}/credentials/OS-EC2`)).status, 403);
+  assert.equal((await call(gw, admin, 'GET', `/identity/v3/credentials?user_id=${u.id}`)).body.credentials.length, 2);
+  assert.equal((await call(gw, mine, 'DELETE', `/identity/v3/users/${u.id}/credentials/OS-EC2/${gen.body.credential.access}`)).status, 204);
+  assert.equal((await call(gw, mine, 'DELETE', `/identity/v3/credentials/${id}`)).status, 204);
+  assert.equal((await call(gw, mine, 'GET', `/identity/v3/credentials/${id}`)).status, 404);
 });

@@ -125,10 +125,23 @@ test('upload streams into a DataVolume: queued → active with size, MD5 and SHA
   const dvs = await kube.list(R.dataVolumes, { labelSelector: `openstack.dicot.io/image-id=${img.id}` });
   assert.equal(dvs.items.length, 1);
   assert.ok((dvs.items[0] as unknown as { spec: { source: { upload?: object } } }).spec.source.upload);
+  // An export left by an older Dicot, with a random token in a Secret the gateway cannot read.
+  const stale = `img-${img.id.replace(/-/g, '')}`;
+  const ns = dvs.items[0]?.metadata.namespace as string;
+  await kube.create(R.secrets, { metadata: { name: `${stale}-token`, namespace: ns }, stringData: { token: 'unknown' } } as never);
+  const pvc = (dvs.items[0]?.metadata.name ?? '') as string;
+  await kube.create(R.virtualMachineExports, {
+    metadata: { name: stale, namespace: ns },
+    spec: { source: { apiGroup: '', kind: 'PersistentVolumeClaim', name: pvc }, tokenSecretRef: `${stale}-token` },
+  } as never);
   const dl = await gw.request(`/RegionOne/image/v2/images/${img.id}/file`, { headers: { 'x-auth-token': alice.token } });
   assert.equal(dl.status, 200);
   assert.equal(dl.headers.get('content-md5'), md5(data));
   assert.deepEqual(new Uint8Array(await dl.arrayBuffer()), data);
+  // Again: the export's token Secret exists and the gateway cannot read it; it derives the same token.
+  const again = await gw.request(`/RegionOne/image/v2/images/${img.id}/file`, { headers: { 'x-auth-token': alice.token } });
+  assert.equal(again.status, 200);
+  assert.deepEqual(new Uint8Array(await again.arrayBuffer()), data);
   // A second upload to an active image conflicts.
   assert.equal((await upload(gw, alice.token, img.id, bytes(10))).status, 409);
   // The export of the PVC and its token are owned by the image.

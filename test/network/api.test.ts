@@ -70,6 +70,33 @@ describe('network API', () => {
     assert.equal((await call(gw, member, 'GET', `${N}/subnets/${sub.body.subnet.id}`)).status, 404);
   });
 
+  it('an IPv6 SLAAC subnet leaves with its automatic port addresses; other subnets in use stay', async () => {
+    const net = (await call(gw, member, 'POST', `${N}/networks`, { network: { name: 'v6' } })).body.network;
+    const v4 = (await call(gw, member, 'POST', `${N}/subnets`, { subnet: { network_id: net.id, ip_version: 4, cidr: '10.30.0.0/24' } })).body.subnet;
+    const v6 = await call(gw, member, 'POST', `${N}/subnets`, { subnet: { network_id: net.id, ip_version: 6, cidr: '2001:db8:30::/64', ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' } });
+    assert.equal(v6.status, 201, JSON.stringify(v6.body));
+    const port = (await call(gw, member, 'POST', `${N}/ports`, { port: { network_id: net.id } })).body.port;
+    assert.deepEqual(port.fixed_ips.map((f: { subnet_id: string }) => f.subnet_id).sort(), [v4.id, v6.body.subnet.id].sort());
+    assert.equal((await call(gw, member, 'DELETE', `${N}/subnets/${v4.id}`)).status, 409);
+    assert.equal((await call(gw, member, 'DELETE', `${N}/subnets/${v6.body.subnet.id}`)).status, 204);
+    const after = (await call(gw, member, 'GET', `${N}/ports/${port.id}`)).body.port;
+    assert.deepEqual(after.fixed_ips.map((f: { subnet_id: string }) => f.subnet_id), [v4.id]);
+    assert.equal((await call(gw, member, 'DELETE', `${N}/networks/${net.id}`)).status, 409, 'the port still uses the network');
+    assert.equal((await call(gw, member, 'DELETE', `${N}/ports/${port.id}`)).status, 204);
+    assert.equal((await call(gw, member, 'DELETE', `${N}/networks/${net.id}`)).status, 204);
+  });
+
+  it('deleting an external network takes its unassociated floating IPs', async () => {
+    const ext = (await call(gw, admin, 'POST', `${N}/networks`, { network: { name: 'ext2', 'router:external': true } })).body.network;
+    const sub = await call(gw, admin, 'POST', `${N}/subnets`, { subnet: { network_id: ext.id, ip_version: 4, cidr: '198.51.100.0/28', enable_dhcp: false } });
+    assert.equal(sub.status, 201, JSON.stringify(sub.body));
+    const fip = await call(gw, admin, 'POST', `${N}/floatingips`, { floatingip: { floating_network_id: ext.id } });
+    assert.equal(fip.status, 201, JSON.stringify(fip.body));
+    assert.equal((await call(gw, admin, 'DELETE', `${N}/networks/${ext.id}`)).status, 204);
+    assert.equal((await call(gw, admin, 'GET', `${N}/floatingips/${fip.body.floatingip.id}`)).status, 404);
+    assert.equal((await call(gw, admin, 'GET', `${N}/subnets/${sub.body.subnet.id}`)).status, 404);
+  });
+
   it('gives parallel port creates distinct addresses, exactly the pool, then 409', async () => {
     const net = await call(gw, member, 'POST', `${N}/networks`, { network: { name: 'small' } });
     const id = net.body.network.id;
@@ -203,7 +230,24 @@ describe('availability zones and quotas', () => {
     const details = await call(gw, member, 'GET', `${N}/quotas/${projectId}/details`);
     assert.deepEqual(details.body.quota.network, { used: 0, limit: 5, reserved: 0 });
     assert.equal(details.body.quota.port.limit, -1);
+    assert.equal((await call(gw, admin, 'GET', `${N}/quotas/${projectId}/details.json`)).body.quota.network.limit, 5);
+    const listed = await call(gw, admin, 'GET', `${N}/quotas`);
+    assert.deepEqual(listed.body.quotas.map((x: { project_id: string; network: number }) => [x.project_id, x.network]), [[projectId, 5]]);
     assert.equal((await call(gw, admin, 'DELETE', `${N}/quotas/${projectId}`)).status, 204);
     assert.equal((await call(gw, member, 'GET', `${N}/quotas/${projectId}`)).body.quota.network, 100);
+    assert.deepEqual((await call(gw, admin, 'GET', `${N}/quotas`)).body.quotas, []);
+  });
+
+  it('a create over quota is OverQuota (409), enforced by Kubernetes, with nothing written', async () => {
+    assert.equal((await call(gw, admin, 'PUT', `${N}/quotas/${projectId}`, { quota: { network: 1 } })).status, 200);
+    const first = await call(gw, member, 'POST', `${N}/networks`, { network: { name: 'q1' } });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const second = await call(gw, member, 'POST', `${N}/networks`, { network: { name: 'q2' } });
+    assert.equal(second.status, 409);
+    assert.deepEqual(second.body.NeutronError.type, 'OverQuota');
+    const names = (await call(gw, member, 'GET', `${N}/networks?name=q2`)).body.networks;
+    assert.deepEqual(names, []);
+    assert.equal((await call(gw, admin, 'DELETE', `${N}/quotas/${projectId}`)).status, 204);
+    assert.equal((await call(gw, member, 'POST', `${N}/networks`, { network: { name: 'q2' } })).status, 201);
   });
 });

@@ -324,7 +324,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<RealCluster
         bin('kube-controller-manager'),
         [
           `--kubeconfig=${kubeconfig}`,
-          '--controllers=garbagecollector,namespace,clusterrole-aggregation,serviceaccount,serviceaccount-token,pvc-protection,pv-protection',
+          '--controllers=garbagecollector,namespace,clusterrole-aggregation,serviceaccount,serviceaccount-token,pvc-protection,pv-protection,resourcequota',
           '--leader-elect=false',
           '--secure-port=0',
           '--use-service-account-credentials=false',

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { tokenBindingName } from '../../platform/workers.ts';
+import { tokenBindingName } from '../../platform/workers-bindings.ts';
 import { bundleWorker } from './workers-bundle.ts';
 
 // Starts the gateway on one runtime, pointed at a Kubernetes API over HTTP, and returns its

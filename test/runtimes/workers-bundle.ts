@@ -1,4 +1,14 @@
-import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { type Plugin, build } from 'esbuild';
+
+/** wrangler.toml's Text rule: the console pages' library files load as strings. */
+export const CONSOLE_TEXT = /[\\/]@(novnc[\\/]novnc[\\/](core|vendor)[\\/].*\.js|xterm[\\/]xterm[\\/](lib[\\/]xterm\.mjs|css[\\/]xterm\.css)|xterm[\\/]addon-attach[\\/]lib[\\/]addon-attach\.mjs)$/;
+const textRule: Plugin = {
+  name: 'wrangler-text-rule',
+  setup(b) {
+    b.onLoad({ filter: CONSOLE_TEXT }, async (a) => ({ contents: await readFile(a.path, 'utf8'), loader: 'text' }));
+  },
+};
 
 /** Bundles platform/workers.ts the way wrangler would (ESM, browser/worker conditions). */
 export async function bundleWorker(outfile: string): Promise<{ bytes: number }> {
@@ -13,6 +23,7 @@ export async function bundleWorker(outfile: string): Promise<{ bytes: number }> 
     outfile,
     minify: true,
     metafile: true,
+    plugins: [textRule],
     logLevel: 'error',
   });
   const out = Object.values(result.metafile.outputs)[0];

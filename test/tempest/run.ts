@@ -2,6 +2,7 @@
 // itself (the Debian package), and the scoreboard. Usage:
 //   npm run tempest                          # the interop target list (CI runs this)
 //   npm run tempest -- --package tempest.api.identity   # a whole package, on demand
+//   npm run tempest -- --package tempest.api.identity.admin.v3.test_tokens   # a module (no scoreboard)
 // Options: --concurrency N (default 2), --keep (leave the workspace), --no-gate,
 //   --only <prefix> (the interop tests starting with it; no scoreboard written).
 // DICOT_TEST_CLUSTER=real runs against the real-cluster lane and compares with the scoreboard.
@@ -185,7 +186,9 @@ async function main() {
     const wanted = pkg ? undefined : interopIds(only);
     const result = score(suite, outcomes, wanted);
     console.error(`tempest exited ${code}; ${result.totals.passed} passed, ${result.totals.failed} failed, ${result.totals.skipped} skipped`);
-    if (only) return; // a partial run: the scoreboard stays as the last full run left it
+    // A partial run (part of the list, or a module below a service's package): the scoreboard
+    // stays as the last full run left it.
+    if (only || (pkg && !/^tempest\.api\.[a-z_]+$/.test(pkg))) return;
     const baseline = readBaseline();
     // The scoreboard is the sandbox's; a lane run is compared with it, never written over it.
     if (!real) writeScoreboard(result);

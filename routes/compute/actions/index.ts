@@ -4,6 +4,8 @@ import { authOf, router } from '../common.ts';
 import { AnyObject, IdParam, body, json } from '../schemas/common.ts';
 import { checkLock, loadServer, serverStore } from '../server-common.ts';
 import type { ActionHandler } from './context.ts';
+import { consoleActions } from '../consoles.ts';
+import { consoleOutputActions } from './console-output.ts';
 import { createImageActions } from './create-image.ts';
 import { floatingIpActions } from './floating-ips.ts';
 import { lockActions } from './lock.ts';
@@ -27,6 +29,8 @@ const ACTIONS: Record<string, ActionHandler> = {
   ...miscActions,
   ...createImageActions,
   ...floatingIpActions,
+  ...consoleActions,
+  ...consoleOutputActions,
 };
 /** Actions a locked server still takes from its owner (nova: no check_instance_lock). */
 const LOCK_EXEMPT = new Set(['lock', 'unlock', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', 'os-resetState', 'createImage']);

@@ -51,12 +51,8 @@ export const miscActions: Record<string, ActionHandler> = {
     await record(a, 'removeSecurityGroup', { annotations: { [CA.securityGroups]: JSON.stringify(groups.filter((g) => g !== name)) } });
     return undefined;
   },
-  createBackup: unsupported('Creating a backup of a server is not supported yet.'),
-  'os-getConsoleOutput': unsupported('Unable to get console output, functionality not implemented'),
   changePassword: unsupported('Unable to set password on instance: not supported by this cloud.'),
   rescue: unsupported('Rescue is not supported by this cloud.'),
   unrescue: unsupported('Rescue is not supported by this cloud.'),
-  'os-getVNCConsole': unsupported('Remote consoles are not supported yet.'),
-  'os-getSerialConsole': unsupported('Remote consoles are not supported yet.'),
   trigger_crash_dump: unsupported('Triggering a crash dump is not supported by this cloud.'),
 };

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { type Flavor, Flavors, visibleTo } from '../../../src/compute/flavors.ts';
-import { admitResize, readQuotas, usageOf } from '../../../src/compute/quotas.ts';
+import { Flavors, visibleTo } from '../../../src/compute/flavors.ts';
 import { CA } from '../../../src/compute/model.ts';
+import { admitResize, readQuotas, usageOf } from '../../../src/compute/quotas.ts';
 import { listNodes } from '../../../src/compute/zones.ts';
 import { badRequest } from '../../../src/core/faults.ts';
 import { requireAdmin, versionOf } from '../common.ts';
@@ -29,14 +29,6 @@ async function targetHost(a: ActionContext, host: string | null | undefined): Pr
   return { 'kubernetes.io/hostname': host };
 }
 
-/** The growth must fit the server's project quota (counted from its namespace's servers). */
-async function checkResizeQuota(a: ActionContext, to: Flavor): Promise<void> {
-  const region = a.c.get('region').kube;
-  const [quotas, servers, flavors] = await Promise.all([readQuotas(a.auth.kube, a.s.namespace), a.store.list({ namespace: a.s.namespace }), new Flavors(region).list()]);
-  const byId = new Map(flavors.map((f) => [f.id, f]));
-  admitResize(quotas, usageOf(servers, byId), byId.get(a.s.flavorId), to);
-}
-
 export const resizeActions: Record<string, ActionHandler> = {
   async resize(a) {
     const { flavorRef, 'OS-DCF:diskConfig': diskConfig } = bodyOf(a, Resize);
@@ -44,7 +36,9 @@ export const resizeActions: Record<string, ActionHandler> = {
     const f = await new Flavors(a.c.get('region').kube).get(flavorRef.split('/').pop() ?? '');
     if (!f || !visibleTo(f, a.auth.projectId, a.auth.isAdmin)) throw badRequest('Unable to locate requested flavor.');
     if (f.id === a.s.flavorId) throw badRequest('When resizing, instances must change flavor!');
-    await checkResizeQuota(a, f);
+    const flavors = new Map((await new Flavors(a.c.get('region').kube).list()).map((x) => [x.id, x]));
+    const [quotas, servers] = await Promise.all([readQuotas(a.auth.kube, a.s.namespace), a.store.list({ namespace: a.s.namespace })]);
+    admitResize(quotas, usageOf(servers, flavors), flavors.get(a.s.flavorId), f);
     await setFlavor(a, f.id);
     const running = a.s.state.vmState === 'active';
     if (running) await kubevirt(a, 'resize', 'restart');

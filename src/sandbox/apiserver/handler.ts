@@ -1,7 +1,7 @@
 // The HTTP face of the API server: authenticate, impersonate, authorize, then serve discovery,
 // an aggregated API, or a resource through the generic store. Errors become metav1.Status.
 
-import type { AggregatedApi, Caller, ServiceHandler } from '../types.ts';
+import type { AggregatedApi, Caller, PodLogSource, ServiceHandler } from '../types.ts';
 import { impersonate, type Authenticator } from './auth.ts';
 import type { Discovery } from './discovery.ts';
 import { VERSION_INFO } from './discovery.ts';
@@ -29,6 +29,8 @@ export interface HandlerDeps {
   aggregated: () => AggregatedApi[];
   /** Backends of Services (the cluster network and `services/proxy`). */
   service: (namespace: string, name: string) => ServiceHandler | undefined;
+  /** What a kubelet would stream for `pods/log`: a container's log, or undefined when it has none. */
+  podLog: PodLogSource;
   now: () => number;
 }
 
@@ -87,6 +89,24 @@ export function createHandler(d: HandlerDeps): (req: Request) => Promise<Respons
       return errorResponse(err);
     }
   };
+}
+
+/** `pods/{name}/log?container=&tailLines=`: the kubelet's answer, text/plain. */
+async function podLog(d: HandlerDeps, url: URL, pod: KubeObject): Promise<Response> {
+  const name = pod.metadata.name as string;
+  const containers = ((pod as { spec?: { containers?: { name: string }[] } }).spec?.containers ?? []).map((c) => c.name);
+  const asked = url.searchParams.get('container');
+  if (!asked && containers.length !== 1)
+    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+  const container = asked ?? (containers[0] as string);
+  if (!containers.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  const text = await d.podLog(pod, container);
+  if (text === undefined) throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
+  const tail = url.searchParams.get('tailLines');
+  let lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (tail !== null && /^\d+$/.test(tail)) lines = Number(tail) === 0 ? [] : lines.slice(-Number(tail));
+  return new Response(lines.map((l) => `${l}\n`).join(''), { status: 200, headers: { 'content-type': 'text/plain' } });
 }
 
 /** `<service>.<namespace>.svc[.cluster.local]` → the Service it names. */
@@ -190,6 +210,10 @@ async function serveResource(d: HandlerDeps, req: Request, url: URL, info: Reque
   const ns = def.namespaced ? info.namespace : undefined;
   if (!def.namespaced && info.namespace !== undefined && !(def.group === '' && def.plural === 'namespaces')) throw notFoundPath();
   if (def.namespaced && name !== undefined && ns === undefined) throw notFoundPath();
+  if (subresource === 'log' && def.group === '' && def.plural === 'pods' && ns !== undefined && name !== undefined) {
+    if (info.verb !== 'get') throw methodNotAllowed();
+    return podLog(d, url, d.store.get(def, ns, name));
+  }
   if (subresource !== undefined && !(subresource === 'status' && def.status) && !(subresource === 'finalize' && def.plural === 'namespaces' && def.group === '')) {
     throw notFoundPath();
   }

@@ -1,7 +1,7 @@
 // The sandbox's Kubernetes API server, assembled: storage, generic store, control-plane loops,
 // RBAC, discovery, watches, faults and persistence behind one fetch handler.
 
-import type { AggregatedApi, Caller, ServiceResolver } from '../types.ts';
+import type { AggregatedApi, Caller, PodLogSource, ServiceResolver } from '../types.ts';
 import { Authenticator } from './auth.ts';
 import { bootstrapObjects } from './bootstrap.ts';
 import { ControlPlane } from './controllers.ts';
@@ -38,6 +38,8 @@ export interface ApiServer {
   addAggregatedApi(api: AggregatedApi): void;
   /** Backends for Services: reached at `<svc>.<ns>.svc` and through `services/proxy`. */
   addServiceResolver(resolve: ServiceResolver): void;
+  /** Where `pods/log` reads container logs (the kubelets of the simulated nodes). */
+  addPodLogSource(source: PodLogSource): void;
   readonly faults: Faults;
   /** Loads state (if any) and creates the bootstrap objects that are missing. */
   start(): Promise<void>;
@@ -69,7 +71,15 @@ export function createApiServer(opts: ApiServerOptions = {}): ApiServer {
     }
     return undefined;
   };
-  const handler = createHandler({ authenticator, authorizer, store, kinds, discovery, watches, faults, aggregated, service, now });
+  const logSources: PodLogSource[] = [];
+  const podLog: PodLogSource = async (pod, container) => {
+    for (const source of logSources) {
+      const text = await source(pod, container);
+      if (text !== undefined) return text;
+    }
+    return undefined;
+  };
+  const handler = createHandler({ authenticator, authorizer, store, kinds, discovery, watches, faults, aggregated, service, podLog, now });
 
   // Persistence: serialize at most once per debounce window, flush on close.
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -97,6 +107,9 @@ export function createApiServer(opts: ApiServerOptions = {}): ApiServer {
     },
     addServiceResolver: (resolve) => {
       resolvers.push(resolve);
+    },
+    addPodLogSource: (source) => {
+      logSources.push(source);
     },
     async start() {
       const data = await opts.state?.load();

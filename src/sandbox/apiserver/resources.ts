@@ -37,6 +37,8 @@ export interface ResourceDef {
   columns?: Column[];
   /** Defaulting on create (status reset for status kinds happens before this). */
   prepareForCreate?: (o: KubeObject) => void;
+  /** Status a cluster controller settles right after every write (kept in step here at once). */
+  settleStatus?: (o: KubeObject) => void;
   /** Called when a delete request marks the object as deleting. */
   prepareForDelete?: (o: KubeObject) => void;
   /** Something besides metadata.finalizers that keeps a deleting object (namespace spec.finalizers). */
@@ -195,7 +197,16 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
       type: field('.type'),
     },
   }),
-  core('resourcequotas', 'ResourceQuota', { namespaced: true, shortNames: ['quota'], status: true }),
+  core('resourcequotas', 'ResourceQuota', {
+    namespaced: true,
+    shortNames: ['quota'],
+    status: true,
+    // The quota controller publishes the enforced limits as status.hard (admission counts live).
+    settleStatus(o) {
+      const hard = (o.spec as { hard?: Record<string, string> } | undefined)?.hard ?? {};
+      o.status = { ...(o.status as object | undefined), hard: { ...hard } };
+    },
+  }),
   core('serviceaccounts', 'ServiceAccount', { namespaced: true, shortNames: ['sa'] }),
   core('pods', 'Pod', {
     namespaced: true,

@@ -22,6 +22,9 @@ import { apiVersionOf, resourceKey, type ResourceDef } from './resources.ts';
 import { type FieldRequirement, type LabelSelector, matchFields, matchLabels } from './selectors.ts';
 import type { Storage } from './storage.ts';
 
+/** Core kinds ResourceQuota also counts under their bare plural. */
+const LEGACY_COUNTS = new Set(['pods', 'services', 'secrets', 'configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas']);
+
 export type Propagation = 'Background' | 'Foreground' | 'Orphan';
 
 export interface DeleteOptions {
@@ -174,10 +177,12 @@ export class GenericStore {
     }
     if (def.status && !def.keepStatusOnCreate) delete o.status;
     def.prepareForCreate?.(o);
+    def.settleStatus?.(o);
     omitEmpty(meta);
     opts.admit?.(o);
     this.validate(def, o);
     if (this.storage.get(resourceKey(def), meta.namespace, meta.name)) throw alreadyExists(gr(def), meta.name);
+    if (def.namespaced) this.admitQuota(def, o);
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = timestamp(this.now());
     if (tracksGeneration(def)) meta.generation = 1;
@@ -375,6 +380,7 @@ export class GenericStore {
       }
     }
     omitEmpty(meta);
+    def.settleStatus?.(o);
     opts.admit?.(o, existing);
     this.validate(def, o, existing);
     if (tracksGeneration(def) && !deepEqual(specOf(def, existing), specOf(def, o))) {
@@ -419,6 +425,35 @@ export class GenericStore {
       if (!this.storage.get(resourceKey(def), namespace, name)) return name;
     }
     return generateName(base);
+  }
+
+  /**
+   * ResourceQuota admission for object counts (`count/<resource>[.<group>]`, the legacy core
+   * names, `services.loadbalancers`/`nodeports`), counted live where kube-apiserver reads the
+   * quota controller's status. Compute-resource keys (pods' requests/limits) are not modelled.
+   */
+  private admitQuota(def: ResourceDef, o: KubeObject): void {
+    const namespace = o.metadata.namespace as string;
+    const keys = [def.group ? `count/${def.plural}.${def.group}` : `count/${def.plural}`];
+    if (!def.group && LEGACY_COUNTS.has(def.plural)) keys.push(def.plural);
+    const type = (o.spec as { type?: string } | undefined)?.type;
+    const serviceKind = (x: KubeObject) => (x.spec as { type?: string } | undefined)?.type;
+    if (!def.group && def.plural === 'services' && (type === 'LoadBalancer' || type === 'NodePort')) keys.push(`services.${type.toLowerCase()}s`);
+    for (const [, q] of this.storage.scan('/resourcequotas', namespace)) {
+      const spec = q.spec as { hard?: Record<string, string>; scopes?: unknown[]; scopeSelector?: unknown } | undefined;
+      if (spec?.scopes?.length || spec?.scopeSelector) continue;
+      for (const key of keys) {
+        const hard = Number(spec?.hard?.[key]);
+        if (!Number.isFinite(hard)) continue;
+        let used = 0;
+        for (const [, x] of this.storage.scan(resourceKey(def), namespace)) {
+          if (!key.startsWith('services.') || serviceKind(x) === type) used++;
+        }
+        if (used + 1 > hard) {
+          throw forbidden(gr(def), o.metadata.name, `exceeded quota: ${q.metadata.name}, requested: ${key}=1, used: ${key}=${used}, limited: ${key}=${hard}`);
+        }
+      }
+    }
   }
 
   /** NamespaceLifecycle admission: no new content in missing or terminating namespaces. */

@@ -6,6 +6,7 @@ import { KubeError, type KubeClient, NotFoundError, R } from '../../kube/index.t
 import type { AggregatedApi, ApiResource, Caller, RequestAttributes } from '../types.ts';
 import type { StateChangeRequest, VirtualMachine, VirtualMachineInstance } from './model.ts';
 import type { SandboxTiming } from './timing.ts';
+import { consoleHandler } from './consoles.ts';
 import { findCondition } from './util.ts';
 import { isFinal, runStrategyOf } from './vm.ts';
 
@@ -239,12 +240,6 @@ const vmiHandlers: Record<string, Handler> = {
       fsFreezeStatus: 'thawed',
     });
   },
-  async vnc() {
-    return status(501, 'NotImplemented', 'vnc websockets are not served by the sandbox yet');
-  },
-  async console() {
-    return status(501, 'NotImplemented', 'serial console websockets are not served by the sandbox yet');
-  },
 };
 
 const vmSub = (sub: string): ApiResource => ({ name: `virtualmachines/${sub}`, singularName: '', namespaced: true, kind: 'VirtualMachine', verbs: ['update'] });
@@ -261,10 +256,15 @@ export function subresourcesApi(opts: { client: KubeClient; timing: SandboxTimin
       ...['guestosinfo', 'vnc', 'console'].map((s) => vmiSub(s, ['get'])),
     ],
     async handle(req: Request, _caller: Caller, attrs: RequestAttributes): Promise<Response> {
+      // The console websockets (vnc, console) are upgrades, handled apart from the JSON calls.
+      if (attrs.resource === 'virtualmachineinstances' && (attrs.subresource === 'vnc' || attrs.subresource === 'console') && attrs.name && attrs.namespace) {
+        if (req.method !== 'GET') return status(405, 'MethodNotAllowed', `${req.method} is not supported on ${attrs.resource}/${attrs.subresource}`);
+        return consoleHandler(client, req, attrs.namespace, attrs.name, attrs.subresource);
+      }
       const table = attrs.resource === 'virtualmachines' ? vmHandlers : attrs.resource === 'virtualmachineinstances' ? vmiHandlers : undefined;
       const handler = attrs.subresource ? table?.[attrs.subresource] : undefined;
       if (!handler || !attrs.name || !attrs.namespace) return status(404, 'NotFound', 'the server could not find the requested resource');
-      const wantGet = ['guestosinfo', 'vnc', 'console'].includes(attrs.subresource!);
+      const wantGet = attrs.subresource === 'guestosinfo';
       if ((req.method === 'GET') !== wantGet) return status(405, 'MethodNotAllowed', `${req.method} is not supported on ${attrs.resource}/${attrs.subresource}`);
       let body: Record<string, unknown> = {};
       const text = req.method === 'GET' ? '' : await req.text();

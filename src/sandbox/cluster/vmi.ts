@@ -2,7 +2,8 @@
 // "" → Pending → Scheduling → Scheduled → Running (or Failed under fault injection),
 // deletion → Succeeded → finalizer removed.
 
-import { type KubeObject, R } from '../../kube/index.ts';
+import { AlreadyExistsError, type KubeObject, R } from '../../kube/index.ts';
+import { launcherPod } from './consoles.ts';
 import type { Controller, Engine, Stage } from './engine.ts';
 import { allocate, inRange, macFor, nadRange, rangeOf } from './ipam.ts';
 
@@ -173,6 +174,12 @@ export function vmiController(engine: Engine): Controller {
           });
           return;
         }
+        // virt-launcher's Pod, for the guest console log (pods/log). Best effort: a retried stage
+        // finds it made, and a cluster that refuses it (no `default` ServiceAccount yet) only
+        // loses the console log, never the VMI.
+        await engine.client.create(R.pods, launcherPod(vmi, node.metadata.name as string)).catch((e: unknown) => {
+          if (!(e instanceof AlreadyExistsError)) console.error(`sandbox: no virt-launcher pod for ${vmi.metadata.namespace}/${vmi.metadata.name}: ${(e as Error).message}`);
+        });
         await patchStatus(vmi, {
           phase: 'Scheduled',
           phaseTransitionTimestamps: transition(vmi, 'Scheduled'),
