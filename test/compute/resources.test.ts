@@ -117,5 +117,6 @@ describe('limits, quotas, zones, hypervisors, services, server groups, extension
     assert.equal(one.body.extension.name, 'Aggregates');
     assert.deepEqual(one.body.extension, e.body.extensions.find((x: { alias: string }) => x.alias === 'os-aggregates'));
     assert.equal((await api(gw, demo, 'GET', `${C}/extensions/os-nothing`)).status, 404);
+    assert.equal((await api(gw, demo, 'GET', `${C}/extensions/os-consoles`)).body.extension.name, 'Consoles');
   });
 });
