@@ -1,11 +1,12 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { type KubeNode, MiB, isoMicros, quantityBytes } from '../../src/compute/model.ts';
+import { nodeCapacity } from '../../src/compute/hosts.ts';
 import { Servers } from '../../src/compute/server-store.ts';
 import { listNodes, nodeReady, nodeSchedulable, zoneOfNode } from '../../src/compute/zones.ts';
-import { badRequest, notFound } from '../../src/core/faults.ts';
+import { badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
 import { pageRequest, paginate } from '../../src/core/pagination.ts';
 import { type Ctx, authOf, checkQuery, nextHref, queryOf, requireAdmin, router, strictBool, versionOf } from './common.ts';
-import { json } from './schemas/common.ts';
+import { AnyObject, json } from './schemas/common.ts';
 import { Extensions, Hypervisor, HypervisorIdParam, HypervisorListQuery, HypervisorShowQuery, HypervisorStats, Hypervisors, Services, ServicesQuery, ZoneList } from './schemas/misc.ts';
 
 // Availability zones (node zone labels), hypervisors and compute services (nodes; admins),
@@ -19,7 +20,12 @@ const hvList = createRoute({ method: 'get', path: '/os-hypervisors', tags, summa
 const hvDetail = createRoute({ method: 'get', path: '/os-hypervisors/detail', tags, summary: 'List hypervisors with details (admin)', request: { query: HypervisorListQuery }, responses: { 200: json(Hypervisors, 'Hypervisors') } });
 const hvStats = createRoute({ method: 'get', path: '/os-hypervisors/statistics', tags, summary: 'Hypervisor statistics (admin)', responses: { 200: json(HypervisorStats, 'Statistics') } });
 const hvShow = createRoute({ method: 'get', path: '/os-hypervisors/{id}', tags, summary: 'Show a hypervisor (admin)', request: { params: HypervisorIdParam, query: HypervisorShowQuery }, responses: { 200: json(Hypervisor, 'Hypervisor') } });
+const PatternParam = z.object({ pattern: z.string().min(1) });
+const hvSearch = createRoute({ method: 'get', path: '/os-hypervisors/{pattern}/search', tags, summary: 'Hypervisors by hostname substring (admin, up to 2.52)', request: { params: PatternParam }, responses: { 200: json(Hypervisors, 'Hypervisors') } });
+const hvServers = createRoute({ method: 'get', path: '/os-hypervisors/{pattern}/servers', tags, summary: 'Hypervisors by hostname substring with their servers (admin, up to 2.52)', request: { params: PatternParam }, responses: { 200: json(Hypervisors, 'Hypervisors') } });
+const hvUptime = createRoute({ method: 'get', path: '/os-hypervisors/{id}/uptime', tags, summary: 'Hypervisor uptime (admin; not available: 501)', request: { params: HypervisorIdParam }, responses: { 501: { description: 'Not implemented' } } });
 const services = createRoute({ method: 'get', path: '/os-services', tags, summary: 'List compute services (admin)', request: { query: ServicesQuery }, responses: { 200: json(Services, 'Services') } });
+const extensionShow = createRoute({ method: 'get', path: '/extensions/{alias}', tags, summary: 'One extension by alias', request: { params: z.object({ alias: z.string().min(1) }) }, responses: { 200: json(z.object({ extension: AnyObject }), 'Extension') } });
 const extensions = createRoute({ method: 'get', path: '/extensions', tags, summary: "Nova's extension list", responses: { 200: json(Extensions, 'Extensions') } });
 
 const nodesOf = (c: Ctx) => listNodes(c.get('region').kube);
@@ -61,6 +67,15 @@ function serversOf(c: Ctx, usage: Usage | undefined): { servers?: { uuid: string
   return list.length || versionOf(c).atLeast('2.75') ? { servers: list } : {};
 }
 
+/** The nodes whose name contains `pattern` (Nova's LIKE %pattern%), by position; 404 when none (the APIs before 2.53). */
+async function matching(c: Ctx, pattern: string, rule: string): Promise<[KubeNode, number][]> {
+  if (versionOf(c).atLeast('2.53')) throw notFound('The resource could not be found.');
+  requireAdmin(authOf(c), `os_compute_api:os-hypervisors:${rule}`);
+  const found = (await sortedNodes(c)).map((n, i) => [n, i] as [KubeNode, number]).filter(([n]) => (n.metadata.name ?? '').includes(pattern));
+  if (!found.length) throw notFound(`No hypervisor matching '${pattern}' could be found.`);
+  return found;
+}
+
 /** List parameters: paging by id (2.33), hostname pattern (2.53; a substring, like Nova's). */
 function listedNodes(c: Ctx, nodes: KubeNode[]): { nodes: [KubeNode, number][]; next: string | undefined } {
   const all = nodes.map((n, i) => [n, i] as [KubeNode, number]);
@@ -86,10 +101,7 @@ function hypervisor(c: Ctx, n: KubeNode, i: number, detail: boolean, usage?: { v
   const name = n.metadata.name ?? '';
   const base = { id: idOf(c, n, i), hypervisor_hostname: name, state: nodeReady(n) ? 'up' : 'down', status: nodeSchedulable(n) ? 'enabled' : 'disabled' };
   if (!detail) return base;
-  const cap = n.status?.capacity ?? {};
-  const vcpus = Number(quantityBytes(cap.cpu) ?? 0);
-  const memory = Math.round((quantityBytes(cap.memory) ?? 0) / MiB);
-  const disk = Math.round((quantityBytes(cap['ephemeral-storage']) ?? 0) / 2 ** 30);
+  const { vcpus, memoryMb: memory, diskGb: disk } = nodeCapacity(n);
   const info = n.status?.nodeInfo ?? {};
   const cpuInfo = { arch: info.architecture ?? 'x86_64', model: 'host-model', vendor: 'KubeVirt', features: [], topology: { cores: vcpus, cells: 1, threads: 1, sockets: 1 } };
   return {
@@ -116,8 +128,11 @@ function hypervisor(c: Ctx, n: KubeNode, i: number, detail: boolean, usage?: { v
 const EXTENSIONS: [string, string, string][] = [
   ['AccessIPs', 'os-access-ips', 'Access IPs support.'],
   ['AdminActions', 'os-admin-actions', 'Enable admin-only server actions.'],
+  ['Aggregates', 'os-aggregates', 'Admin-only aggregate administration.'],
   ['AvailabilityZone', 'os-availability-zone', '1. Add availability_zone to the Create Server API. 2. Add availability zones describing.'],
   ['ConfigDrive', 'os-config-drive', 'Config Drive Extension.'],
+  ['ConsoleOutput', 'os-console-output', 'Console log output support, with tailing ability.'],
+  ['Consoles', 'os-consoles', 'Interactive Console support.'],
   ['DiskConfig', 'OS-DCF', 'Disk Management Extension.'],
   ['ExtendedAvailabilityZone', 'OS-EXT-AZ', 'Extended Availability Zone support.'],
   ['ExtendedServerAttributes', 'OS-EXT-SRV-ATTR', 'Extended Server Attributes support.'],
@@ -128,21 +143,27 @@ const EXTENSIONS: [string, string, string][] = [
   ['FlavorExtraSpecs', 'os-flavor-extra-specs', 'Flavors extra specs support.'],
   ['FlavorManage', 'os-flavor-manage', 'Flavor create/delete API support.'],
   ['FlavorDisabled', 'OS-FLV-DISABLED', 'Support to show the disabled status of a flavor.'],
+  ['Hosts', 'os-hosts', 'Admin-only host administration.'],
   ['Hypervisors', 'os-hypervisors', 'Admin-only hypervisor administration.'],
   ['InstanceActions', 'os-instance-actions', 'View a log of actions and events taken on an instance.'],
   ['Keypairs', 'os-keypairs', 'Keypair Support.'],
   ['Lock', 'os-lock-server', 'Enable lock/unlock server actions.'],
+  ['Migrations', 'os-migrations', 'Provide data on migrations.'],
   ['MigrateServer', 'os-migrate-server', 'Enable migrate and live-migrate server actions.'],
   ['MultipleCreate', 'os-multiple-create', 'Allow multiple create in the Create Server v2.1 API.'],
   ['PauseServer', 'os-pause-server', 'Enable pause/unpause server actions.'],
   ['Quotas', 'os-quota-sets', 'Quotas management support.'],
+  ['RemoteConsoles', 'os-remote-consoles', 'Interactive Console support.'],
   ['ServerGroups', 'os-server-groups', 'Server group support.'],
   ['ServerUsage', 'OS-SRV-USG', 'Adds launched_at and terminated_at on Servers.'],
   ['Services', 'os-services', 'Services support.'],
   ['Shelve', 'os-shelve', 'Instance shelve mode.'],
+  ['SimpleTenantUsage', 'os-simple-tenant-usage', 'Simple tenant usage extension.'],
   ['SuspendServer', 'os-suspend-server', 'Enable suspend/resume server actions.'],
   ['UserData', 'os-user-data', 'Add user_data to the Create Server API.'],
 ];
+
+const extension = ([name, alias, description]: [string, string, string]) => ({ name, alias, description, links: [] as string[], namespace: 'http://docs.openstack.org/compute/ext/fake_xml', updated: '2014-12-03T00:00:00Z' });
 
 export const infrastructureRoutes = router()
   .openapi(zones, async (c) => {
@@ -203,6 +224,22 @@ export const infrastructureRoutes = router()
     const u = usage.get(node.metadata.name ?? '');
     return c.json({ hypervisor: { ...hypervisor(c, node, i, true, u), ...(withServers(c) ? serversOf(c, u) : {}) } }, 200);
   })
+  .openapi(hvSearch, async (c) => {
+    const found = await matching(c, c.req.valid('param').pattern, 'search');
+    return c.json({ hypervisors: found.map(([n, i]) => hypervisor(c, n, i, false)) }, 200);
+  })
+  .openapi(hvServers, async (c) => {
+    const [found, usage] = await Promise.all([matching(c, c.req.valid('param').pattern, 'servers'), runningByNode(c)]);
+    return c.json({ hypervisors: found.map(([n, i]) => ({ ...hypervisor(c, n, i, false), ...serversOf(c, usage.get(n.metadata.name ?? '')) })) }, 200);
+  })
+  .openapi(hvUptime, async (c) => {
+    requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:uptime');
+    const id = c.req.valid('param').id;
+    const nodes = await sortedNodes(c);
+    if (!nodes.some((n, i) => String(idOf(c, n, i)) === id)) throw notFound(`Hypervisor with ID ${id} could not be found.`);
+    // Kubernetes reports no host uptime (Nova's answer for a driver without one).
+    throw notImplemented('Hypervisor uptime is not available: Kubernetes nodes do not report it.');
+  })
   .openapi(services, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-services:list');
     checkQuery(c, ServicesQuery);
@@ -225,6 +262,10 @@ export const infrastructureRoutes = router()
     const list = all.filter((s) => (host === null || s.host === host) && (binary === null || s.binary === binary));
     return c.json({ services: list }, 200);
   })
-  .openapi(extensions, (c) =>
-    c.json({ extensions: EXTENSIONS.map(([name, alias, description]) => ({ name, alias, description, links: [] as string[], namespace: `http://docs.openstack.org/compute/ext/fake_xml`, updated: '2014-12-03T00:00:00Z' })) }, 200),
-  );
+  .openapi(extensions, (c) => c.json({ extensions: EXTENSIONS.map(extension) }, 200))
+  .openapi(extensionShow, (c) => {
+    const alias = c.req.valid('param').alias;
+    const found = EXTENSIONS.find((e) => e[1] === alias);
+    if (!found) throw notFound(`Extension with alias ${alias} does not exist`);
+    return c.json({ extension: extension(found) }, 200);
+  });

@@ -36,6 +36,8 @@ const r = {
   tagDelete: createRoute({ method: 'delete', path: '/servers/{server_id}/tags/{tag}', tags, summary: 'Delete a tag (2.26)', request: { params: TagParam }, responses: { 204: noContent } }),
   ips: createRoute({ method: 'get', path: '/servers/{server_id}/ips', tags, summary: 'List addresses', request: { params: ServerIdParam }, responses: { 200: json(Addresses, 'Addresses') } }),
   ipsNet: createRoute({ method: 'get', path: '/servers/{server_id}/ips/{network}', tags, summary: 'Addresses on one network', request: { params: NetParam }, responses: { 200: json(NetworkAddresses, 'Addresses') } }),
+  password: createRoute({ method: 'get', path: '/servers/{server_id}/os-server-password', tags, summary: 'The encrypted admin password a guest posted (always empty here)', request: { params: ServerIdParam }, responses: { 200: json(z.object({ password: z.string() }), 'Password') } }),
+  passwordClear: createRoute({ method: 'delete', path: '/servers/{server_id}/os-server-password', tags, summary: 'Clear the posted password', request: { params: ServerIdParam }, responses: { 204: noContent } }),
   actions: createRoute({ method: 'get', path: '/servers/{server_id}/os-instance-actions', tags, summary: 'List instance actions', request: { params: ServerIdParam }, responses: { 200: json(InstanceActions, 'Actions') } }),
   action: createRoute({ method: 'get', path: '/servers/{server_id}/os-instance-actions/{request_id}', tags, summary: 'Show an instance action', request: { params: ReqParam }, responses: { 200: json(InstanceActionShow, 'Action') } }),
 };
@@ -91,6 +93,16 @@ const actionView = (s: ServerRecord, a: ActionRecord, withUpdated: boolean) => (
 });
 
 export const subresourceRoutes = router()
+  // A guest posts its encrypted password to the metadata service, which Dicot does not serve:
+  // no server has one (Nova's answer is then the empty string), and clearing changes nothing.
+  .openapi(r.password, async (c) => {
+    await loadServer(c, c.req.valid('param').server_id);
+    return c.json({ password: '' }, 200);
+  })
+  .openapi(r.passwordClear, async (c) => {
+    await loadServer(c, c.req.valid('param').server_id);
+    return c.body(null, 204);
+  })
   .openapi(r.topology, async (c) => {
     if (!versionOf(c).atLeast('2.78')) throw notFound('The resource could not be found.');
     const s = await loadServer(c, c.req.valid('param').server_id);

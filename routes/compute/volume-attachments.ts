@@ -4,7 +4,7 @@ import type { ServerRecord } from '../../src/compute/servers.ts';
 import { ApiFault, badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
 import type { ApiVersion } from '../../src/core/microversion.ts';
 import { getVolume, listVolumes, volumeContext } from '../../src/volume/service.ts';
-import { type Ctx, authOf, checkQuery, jsonBody, queryOf, router, versionOf } from './common.ts';
+import { type Ctx, authOf, checkQuery, jsonBody, queryOf, requireAdmin, router, versionOf } from './common.ts';
 import { AnyObject, Query, ServerIdParam, json } from './schemas/common.ts';
 import { checkLock, loadServer } from './server-common.ts';
 
@@ -112,7 +112,8 @@ export const volumeAttachmentRoutes = router()
     return c.json({ volumeAttachment: view(v, a) }, 200);
   })
   .openapi(r.swap, async (c) => {
-    // Nova's order: the attachment named in the URI (404), then the new volume (400), then the swap.
+    // Nova's order: its admin-only policy, the attachment named in the URI (404), then the new volume (400), then the swap.
+    requireAdmin(authOf(c), 'os_compute_api:os-volumes-attachments:swap');
     const { server_id, volume_id } = c.req.valid('param');
     const s = await loadServer(c, server_id);
     await find(c, s, volume_id);

@@ -53,6 +53,8 @@ export const CA = {
   /** The action in flight (Nova task_state) and what ends it. */
   task: `${P}task`,
   actions: `${P}actions`,
+  /** On a VirtualMachineInstanceMigration: the request (and so the logged action) that made it. */
+  requestId: `${P}request-id`,
   launchedAt: `${P}launched-at`,
   resizeFrom: `${P}resize-from`,
   serverGroups: `${P}server-groups`,

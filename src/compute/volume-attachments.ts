@@ -68,7 +68,8 @@ export async function attachVolume(kube: KubeClient, s: ServerRecord, vm: Virtua
   const requested = opts.device;
   const deleteOnTermination = opts.deleteOnTermination === true;
   if (v.namespace !== s.namespace) throw notFound(`Volume ${v.id} could not be found.`);
-  if (current.some((a) => a.volumeId === v.id) || v.attachments.some((a) => a.serverId === s.id)) throw conflict(`volume ${v.id} already attached`);
+  // Nova's InvalidVolume (400) for the same volume on the same server.
+  if (current.some((a) => a.volumeId === v.id) || v.attachments.some((a) => a.serverId === s.id)) throw badRequest(`Invalid volume: volume ${v.id} already attached`);
   if (v.status !== 'available') throw badRequest(`Invalid volume: volume ${v.id} status must be 'available'. Currently in '${v.status}'`);
   const devices = StringMap(vm.metadata.annotations?.[ATTACH_DEVICES]);
   const device = requested && !Object.values(devices).includes(requested) ? requested : nextDevice(Object.values(devices));

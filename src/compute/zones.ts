@@ -22,6 +22,11 @@ export function listNodes(kube: KubeClient, now = Date.now()): Promise<KubeNode[
   return nodes;
 }
 
+/** Drops the cached nodes: the next read sees a change this gateway just made (aggregates). */
+export function forgetNodes(kube: KubeClient): void {
+  cache.delete(kube);
+}
+
 export const zoneOfNode = (n: KubeNode) => n.metadata.labels?.[ZONE_LABEL] ?? DEFAULT_ZONE;
 
 /** node name → zone. */

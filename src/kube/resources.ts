@@ -91,6 +91,7 @@ export const R = {
   routers: dicot('routers', 'Router'),
   ipAllocations: dicot('ipallocations', 'IPAllocation'),
   subnetPools: dicot('subnetpools', 'SubnetPool'),
+  aggregates: dicot('aggregates', 'Aggregate', false),
 } as const satisfies Record<string, ResourceType>;
 
 /** `apiVersion` as written in objects: "v1" for core, "group/version" otherwise. */

@@ -1,9 +1,98 @@
-// Dicot's own CustomResourceDefinitions, the same objects as deploy/crds/*.yaml (a unit test
-// checks they agree). Kept as data here so every runtime, Workers included, can register them.
+// Dicot's own CustomResourceDefinitions (networking's kinds and compute's Aggregate), the same
+// objects as deploy/crds/*.yaml (a unit test checks they agree). Kept as data here so every
+// runtime, Workers included, can register them.
 
 import type { KubeObject } from '../kube/index.ts';
 
 export const DICOT_CRDS: (KubeObject & { spec: Record<string, unknown> })[] = [
+  {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {
+      "name": "aggregates.openstack.dicot.io",
+      "labels": {
+        "app.kubernetes.io/managed-by": "dicot"
+      }
+    },
+    "spec": {
+      "group": "openstack.dicot.io",
+      "scope": "Cluster",
+      "names": {
+        "kind": "Aggregate",
+        "listKind": "AggregateList",
+        "plural": "aggregates",
+        "singular": "aggregate",
+        "shortNames": [
+          "osaggregate"
+        ],
+        "categories": [
+          "openstack"
+        ]
+      },
+      "versions": [
+        {
+          "name": "v1alpha1",
+          "served": true,
+          "storage": true,
+          "subresources": {
+            "status": {}
+          },
+          "additionalPrinterColumns": [
+            {
+              "name": "ID",
+              "type": "integer",
+              "jsonPath": ".spec.id"
+            },
+            {
+              "name": "Name",
+              "type": "string",
+              "jsonPath": ".spec.name"
+            },
+            {
+              "name": "Zone",
+              "type": "string",
+              "jsonPath": ".spec.metadata.availability_zone"
+            },
+            {
+              "name": "Hosts",
+              "type": "string",
+              "jsonPath": ".spec.hosts"
+            },
+            {
+              "name": "Age",
+              "type": "date",
+              "jsonPath": ".metadata.creationTimestamp"
+            }
+          ],
+          "schema": {
+            "openAPIV3Schema": {
+              "type": "object",
+              "description": "A Nova host aggregate; spec holds its Nova attributes (integer id, name, metadata with the availability zone, hosts = Node names, each Node labelled aggregate.openstack.dicot.io/<id>).",
+              "properties": {
+                "apiVersion": {
+                  "type": "string"
+                },
+                "kind": {
+                  "type": "string"
+                },
+                "metadata": {
+                  "type": "object"
+                },
+                "spec": {
+                  "type": "object",
+                  "x-kubernetes-preserve-unknown-fields": true
+                },
+                "status": {
+                  "type": "object",
+                  "x-kubernetes-preserve-unknown-fields": true
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  },
   {
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",

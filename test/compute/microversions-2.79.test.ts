@@ -69,6 +69,15 @@ describe('compute 2.79: delete_on_termination on volume attachments', () => {
     assert.equal((await page('limit=x')).status, 400);
     assert.equal((await page('foo=1', '2.74')).status, 200);
     assert.equal((await page('foo=1', '2.75')).status, 400);
+
+    // Swapping (admins) is refused, after Nova's own checks: the path's attachment, the body's volume.
+    const admin = await gw.adminToken();
+    const swap = (path: string, body: Json, token = admin) => call(gw, token, 'PUT', `${C}/servers/${server}/os-volume_attachments/${path}`, body);
+    const missing = '00000000-0000-4000-8000-000000000000';
+    assert.equal((await swap(vol, { volumeAttachment: { volumeId: plain } }, demo)).status, 403);
+    assert.equal((await swap(missing, { volumeAttachment: { volumeId: plain } })).status, 404);
+    assert.equal((await swap(vol, { volumeAttachment: { volumeId: missing } })).status, 400);
+    assert.equal((await swap(vol, { volumeAttachment: { volumeId: plain } })).status, 501);
   });
 
   test('deleting the server deletes the volumes attached with delete_on_termination, not the others nor a detached one', async () => {

@@ -3,6 +3,18 @@ import { after, before, describe, test } from 'node:test';
 import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
 import { C, CV, api, demoToken } from './helpers.ts';
 import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { Flavor } from '../../src/compute/flavors.ts';
+import { DEFAULT_QUOTAS, admitResize } from '../../src/compute/quotas.ts';
+
+test('a resize is admitted when the flavors\' difference fits cores and ram; shrinking always is', () => {
+  const q = { ...DEFAULT_QUOTAS, cores: 4, ram: 4096 };
+  const f = (vcpus: number, ram: number) => ({ vcpus, ram }) as Flavor;
+  admitResize(q, { instances: 1, cores: 2, ram: 2048 }, f(2, 2048), f(4, 4096));
+  admitResize(q, { instances: 1, cores: 8, ram: 8192 }, f(4, 4096), f(1, 512));
+  assert.throws(() => admitResize(q, { instances: 1, cores: 4, ram: 2048 }, f(2, 2048), f(3, 1024)), /Quota exceeded for cores: Requested 1, but already used 4 of 4 cores/);
+  assert.throws(() => admitResize(q, { instances: 1, cores: 0, ram: 0 }, undefined, f(1, 5000)), /Quota exceeded for ram/);
+  admitResize({ ...q, ram: -1 }, { instances: 1, cores: 0, ram: 0 }, undefined, f(1, 5000));
+});
 
 describe('limits, quotas, zones, hypervisors, services, server groups, extensions', () => {
   let gw: TestGateway;
@@ -44,6 +56,12 @@ describe('limits, quotas, zones, hypervisors, services, server groups, extension
     assert.equal(limits.body.limits.absolute.totalRAMUsed, 2048);
     const detail = await api(gw, demo, 'GET', `${C}/os-quota-sets/${demoProject}/detail`);
     assert.deepEqual(detail.body.quota_set.instances, { in_use: 1, limit: 1, reserved: 0 });
+    // A resize grows the server by the flavors' difference: over the ram quota it is Nova's 403, and nothing changes.
+    assert.equal((await api(gw, admin, 'PUT', `${C}/os-quota-sets/${demoProject}`, { quota_set: { ram: 3000 } })).status, 200);
+    const grow = await api(gw, demo, 'POST', `${C}/servers/${r.body.server.id}/action`, { resize: { flavorRef: 'u1.medium' } });
+    assert.equal(grow.status, 403);
+    assert.equal(grow.body.forbidden.message, 'Quota exceeded for ram: Requested 2048, but already used 2048 of 3000 ram');
+    assert.equal((await api(gw, demo, 'GET', `${C}/servers/${r.body.server.id}`)).body.server.status, 'ACTIVE');
     assert.equal((await api(gw, admin, 'DELETE', `${C}/os-quota-sets/${demoProject}`)).status, 202);
     assert.equal((await api(gw, demo, 'GET', `${C}/os-quota-sets/${demoProject}`)).body.quota_set.instances, 10);
   });
@@ -94,5 +112,11 @@ describe('limits, quotas, zones, hypervisors, services, server groups, extension
   test('extensions', async () => {
     const e = await api(gw, demo, 'GET', `${C}/extensions`);
     assert.ok(e.body.extensions.some((x: { alias: string }) => x.alias === 'os-keypairs'));
+    assert.ok(e.body.extensions.some((x: { name: string }) => x.name === 'Hosts'));
+    const one = await api(gw, demo, 'GET', `${C}/extensions/os-aggregates`);
+    assert.equal(one.body.extension.name, 'Aggregates');
+    assert.deepEqual(one.body.extension, e.body.extensions.find((x: { alias: string }) => x.alias === 'os-aggregates'));
+    assert.equal((await api(gw, demo, 'GET', `${C}/extensions/os-nothing`)).status, 404);
+    assert.equal((await api(gw, demo, 'GET', `${C}/extensions/os-consoles`)).body.extension.name, 'Consoles');
   });
 });

@@ -63,7 +63,7 @@ test('attach to a running server, stop/start, list, show, detach', async () => {
   const show = await call(gw, demo, 'GET', `${C}/servers/${serverId}/os-volume_attachments/${vol.id}`);
   assert.deepEqual(show.body.volumeAttachment, att.body.volumeAttachment);
 
-  assert.equal((await call(gw, demo, 'POST', `${C}/servers/${serverId}/os-volume_attachments`, { volumeAttachment: { volumeId: vol.id } })).status, 409, 'attached twice');
+  assert.equal((await call(gw, demo, 'POST', `${C}/servers/${serverId}/os-volume_attachments`, { volumeAttachment: { volumeId: vol.id } })).status, 400, 'attached twice');
   assert.equal((await call(gw, demo, 'DELETE', `${V(project)}/volumes/${vol.id}`)).status, 400, 'an attached volume stays');
   // Another project can neither see nor attach it.
   assert.equal((await call(gw, other, 'GET', `${V(otherProject)}/volumes/${vol.id}`)).status, 404);

@@ -57,7 +57,7 @@ export async function kubevirt(a: ActionContext, action: string, op: Op, body: {
         return;
       case 'migrate':
         await kube.create(R.virtualMachineInstanceMigrations, {
-          metadata: { generateName: `${a.s.object.slice(0, 40)}-migration-`, namespace: a.s.namespace, labels: { ...MANAGED } },
+          metadata: { generateName: `${a.s.object.slice(0, 40)}-migration-`, namespace: a.s.namespace, labels: { ...MANAGED }, annotations: { [CA.requestId]: a.c.get('requestId') } },
           spec: { vmiName: a.s.object, ...(body.addedNodeSelector ? { addedNodeSelector: body.addedNodeSelector } : {}) },
         } as never);
         return;

@@ -7,6 +7,7 @@ import type { ActionHandler } from './context.ts';
 import { consoleActions } from '../consoles.ts';
 import { consoleOutputActions } from './console-output.ts';
 import { createImageActions } from './create-image.ts';
+import { floatingIpActions } from './floating-ips.ts';
 import { lockActions } from './lock.ts';
 import { miscActions } from './misc.ts';
 import { pauseActions } from './pause.ts';
@@ -27,13 +28,14 @@ const ACTIONS: Record<string, ActionHandler> = {
   ...rebuildActions,
   ...miscActions,
   ...createImageActions,
+  ...floatingIpActions,
   ...consoleActions,
   ...consoleOutputActions,
 };
 /** Actions a locked server still takes from its owner (nova: no check_instance_lock). */
 const LOCK_EXEMPT = new Set(['lock', 'unlock', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', 'os-resetState', 'createImage']);
 
-const ActionBody = z.record(z.string(), z.unknown()).openapi('ServerAction', { description: '{"<action>": <arguments>} — os-start, os-stop, reboot, pause, unpause, suspend, resume, lock, unlock, rebuild, resize, confirmResize, revertResize, shelve, shelveOffload, unshelve, migrate, os-migrateLive, os-resetState, os-forceDelete, addSecurityGroup, removeSecurityGroup' });
+const ActionBody = z.record(z.string(), z.unknown()).openapi('ServerAction', { description: '{"<action>": <arguments>} — os-start, os-stop, reboot, pause, unpause, suspend, resume, lock, unlock, rebuild, resize, confirmResize, revertResize, shelve, shelveOffload, unshelve, migrate, os-migrateLive, os-resetState, forceDelete, restore, addFloatingIp, removeFloatingIp, addSecurityGroup, removeSecurityGroup' });
 
 const actionRoute = createRoute({
   method: 'post',

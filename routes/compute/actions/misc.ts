@@ -4,10 +4,10 @@ import { notFound, notImplemented } from '../../../src/core/faults.ts';
 import { netContext } from '../../../src/network/context.ts';
 import { changeServerGroup, releaseServerPorts } from '../../../src/network/server-ports.ts';
 import { requireAdmin } from '../common.ts';
-import { serverStore } from '../server-common.ts';
+import { invalidState, serverStore } from '../server-common.ts';
 import { type ActionHandler, bodyOf, record } from './context.ts';
 
-// The other actions: state reset and force delete (admins), security groups (applied by the
+// The other actions: state reset (admins), force delete and restore, security groups (applied by the
 // network service), and the ones KubeVirt (or this gateway) cannot do yet, which
 // answer Nova's 501.
 
@@ -25,10 +25,15 @@ export const miscActions: Record<string, ActionHandler> = {
     await record(a, 'reset-state', { state: state === 'error' ? 'error' : null, annotations: { [CA.task]: null } });
     return undefined;
   },
-  async 'os-forceDelete'(a) {
+  // Nova's deferred delete: Dicot deletes at once (reclaim_instance_interval 0), so no server is
+  // ever SOFT_DELETED: forceDelete deletes, restore finds nothing to restore.
+  async forceDelete(a) {
     await serverStore(a.c).delete(a.s);
     await releaseServerPorts(netContext(a.c), a.s.id);
     return undefined;
+  },
+  async restore(a) {
+    invalidState(a.s, 'restore');
   },
   async addSecurityGroup(a) {
     const { name: asked } = bodyOf(a, Named);
