@@ -21,6 +21,7 @@ export const LANE_TESTS = [
   'test/compute/resources.test.ts',
   'test/compute/servers.test.ts',
   'test/compute/actions.test.ts',
+  'test/compute/aggregates.test.ts',
   'test/image/images-api.test.ts',
   'test/compute/images.test.ts',
   'test/compute/server-networks.test.ts',
