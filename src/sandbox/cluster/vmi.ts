@@ -2,7 +2,7 @@
 // "" → Pending → Scheduling → Scheduled → Running (or Failed under fault injection),
 // deletion → Succeeded → finalizer removed.
 
-import { AlreadyExistsError, type KubeObject, R } from '../../kube/index.ts';
+import { AlreadyExistsError, type KubeObject, NotFoundError, R } from '../../kube/index.ts';
 import { launcherPod } from './consoles.ts';
 import type { Controller, Engine, Stage } from './engine.ts';
 import { allocate, inRange, macFor, nadRange, rangeOf } from './ipam.ts';
@@ -127,6 +127,12 @@ export function vmiController(engine: Engine): Controller {
             conditions: setCondition(vmi.status?.conditions, { type: 'Ready', status: 'False', reason: 'PodTerminating' }),
           });
         }
+        // virt-launcher has exited: the kubelet's part, removing its Pod at once (on a real
+        // apiserver a bound Pod otherwise waits for a kubelet, and its namespace with it).
+        const pod = launcherPod(vmi, '').metadata;
+        await engine.client.delete(R.pods, pod.name as string, { namespace: pod.namespace, gracePeriodSeconds: 0 }).catch((e: unknown) => {
+          if (!(e instanceof NotFoundError)) throw e;
+        });
         const finalizers = (vmi.metadata.finalizers ?? []).filter((f) => f !== VMI_FINALIZER);
         await engine.client.patch(R.virtualMachineInstances, vmi.metadata.name!, { metadata: { finalizers } }, {
           namespace: vmi.metadata.namespace,
