@@ -197,28 +197,28 @@ export function serviceProxyPath(internalUrl: string): string {
 
 /** A Ready VirtualMachineExport of the image's PVC, and its token (created when missing). */
 async function exportOf(ctx: ImageContext, r: ImageRecord, volume: { namespace: string; name: string }): Promise<{ url: string; token: string }> {
-  const name = exportName(r);
+  const base = exportName(r);
   const ns = volume.namespace;
-  const token = await ctx.exportToken(`${ns}/${name}`);
-  // The Secret is created once and never read back (the token is derived); it goes with the
-  // image. Its name follows the token, so a new key (or an older Dicot's random token) gives a
-  // new Secret and export rather than a token the gateway cannot check.
-  const secretName = `${name}-token-${await sha256Hex(token, 4)}`;
-  await ctx.gw
-    .create(R.secrets, { metadata: { name: secretName, namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot' } }, stringData: { token } } as never)
-    .catch((e: unknown) => (e instanceof AlreadyExistsError ? undefined : Promise.reject(e)));
-  let ex = await ctx.gw.get<VmExport>(R.virtualMachineExports, name, { namespace: ns }).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
-  if (ex && (ex.spec?.source?.name !== volume.name || ex.spec?.tokenSecretRef !== secretName)) {
-    await ctx.gw.delete(R.virtualMachineExports, name, { namespace: ns }).catch(() => {});
-    ex = undefined;
-  }
+  const token = await ctx.exportToken(`${ns}/${base}`);
+  // The token is derived, never read back; the export and its Secret are named after it, so a
+  // new key (or an older Dicot's random token) gives a new export beside the old one instead of
+  // reusing a name whose deletion (and its exporter's) may still be in flight.
+  const name = `${base}-${await sha256Hex(token, 4)}`;
+  const ex = await ctx.gw.get<VmExport>(R.virtualMachineExports, name, { namespace: ns }).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
   if (!ex) {
-    ex = await ctx.gw.create<VmExport & { metadata: object }>(R.virtualMachineExports, {
-      apiVersion: 'export.kubevirt.io/v1beta1',
-      kind: 'VirtualMachineExport',
-      metadata: { name, namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot' } },
-      spec: { source: { apiGroup: '', kind: 'PersistentVolumeClaim', name: volume.name }, tokenSecretRef: secretName },
-    } as never);
+    const meta = { namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot', [IL.imageId]: r.id } };
+    await ctx.gw
+      .create(R.secrets, { metadata: { name: `${name}-token`, ...meta }, stringData: { token } } as never)
+      .catch((e: unknown) => (e instanceof AlreadyExistsError ? undefined : Promise.reject(e)));
+    await ctx.gw
+      .create(R.virtualMachineExports, {
+        apiVersion: 'export.kubevirt.io/v1beta1',
+        kind: 'VirtualMachineExport',
+        metadata: { name, ...meta },
+        spec: { source: { apiGroup: '', kind: 'PersistentVolumeClaim', name: volume.name }, tokenSecretRef: `${name}-token` },
+      } as never)
+      .catch((e: unknown) => (e instanceof AlreadyExistsError ? undefined : Promise.reject(e)));
+    await dropOtherExports(ctx, r, ns, name);
   }
   const ready = await waitFor(
     () => ctx.gw.get<VmExport>(R.virtualMachineExports, name, { namespace: ns }),
@@ -229,6 +229,14 @@ async function exportOf(ctx: ImageContext, r: ImageRecord, volume: { namespace: 
   const link = ready.status?.links?.internal?.volumes?.find((v) => v.name === volume.name)?.formats.find((f) => f.format === 'raw');
   if (!link) throw new ApiFault(503, 'The image store cannot export this image.');
   return { url: link.url, token };
+}
+
+/** Exports of the image made with another token (and one by an older Dicot's fixed name) go. */
+async function dropOtherExports(ctx: ImageContext, r: ImageRecord, ns: string, keep: string): Promise<void> {
+  const mine = await ctx.gw.list<VmExport>(R.virtualMachineExports, { namespace: ns, labelSelector: `${IL.imageId}=${r.id}` }).catch(() => ({ items: [] as VmExport[] }));
+  const names = new Set([exportName(r), ...mine.items.map((e) => e.metadata.name as string)]);
+  names.delete(keep);
+  await Promise.all([...names].map((n) => ctx.gw.delete(R.virtualMachineExports, n, { namespace: ns }).catch(() => {})));
 }
 
 /** The image data as a Response body (200 with Content-MD5), or 204 when there is none. */
