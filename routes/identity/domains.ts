@@ -6,6 +6,7 @@ import type { Identity } from '../../src/identity/service.ts';
 import { domainView } from '../../src/identity/views.ts';
 import { authOf, boolFilter, idn, listBody, router, v3Of } from './common.ts';
 import { DomainCreate, DomainUpdate, NameQuery, P, json, listOf, noContent, oneOf } from './schemas.ts';
+import { removeDomainContents } from '../../src/identity/removal.ts';
 
 // /v3/domains: `default` always exists; others are ConfigMaps in dicot-system.
 
@@ -68,8 +69,7 @@ export const domainRoutes = router()
     const d = await getDomain(id, c.req.valid('param').id);
     if (d.id === DEFAULT_DOMAIN_ID) throw forbidden('The default domain cannot be deleted.');
     if (d.enabled) throw forbidden(`Cannot delete a domain that is enabled, please disable it first.`);
-    const inUse = (await id.projects.list(d.id)).length + (await id.users.list({ domainId: d.id })).length + (await id.groups.list(d.id)).length;
-    if (inUse > 0) throw badRequest('The domain still owns projects, users or groups; delete them first.');
+    await removeDomainContents(id, d);
     await id.domains.delete(d);
     return c.body(null, 204);
   });

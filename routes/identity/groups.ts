@@ -6,6 +6,7 @@ import type { Identity } from '../../src/identity/service.ts';
 import { groupView, userView } from '../../src/identity/views.ts';
 import { authOf, idn, listBody, router, v3Of } from './common.ts';
 import { GroupCreate, GroupUpdate, NameQuery, P, json, listOf, noContent, oneOf } from './schemas.ts';
+import { removeGroup } from '../../src/identity/removal.ts';
 
 // /v3/groups: ConfigMaps in dicot-system; membership is a label on the user's Secret, and
 // the group becomes a Kubernetes group (`dicot:group:<id>`) in the user's impersonation.
@@ -71,12 +72,7 @@ export const groupRoutes = router()
     requireAdmin(authOf(c), 'identity:delete_group');
     const id = idn(c);
     const g = await getGroup(id, c.req.valid('param').id);
-    await id.assignments.removeActor('group', g.id);
-    for (const u of await id.users.list({ groupId: g.id })) {
-      await id.users.setGroup(u, g.id, false);
-      await id.revocations.revokeUser(u.id);
-    }
-    await id.groups.delete(g);
+    await removeGroup(id, g);
     return c.body(null, 204);
   })
   .openapi(members, async (c) => {

@@ -8,6 +8,7 @@ import { projectView } from '../../src/identity/views.ts';
 import { authOf, boolFilter, idn, listBody, router, v3Of } from './common.ts';
 import { P, ProjectCreate, ProjectQuery, ProjectUpdate, TagsBody, json, listOf, noContent, oneOf } from './schemas.ts';
 import { z } from '@hono/zod-openapi';
+import { removeProject } from '../../src/identity/removal.ts';
 
 // /v3/projects: a project is a Namespace; creating or deleting one creates or deletes it.
 
@@ -95,9 +96,7 @@ export const projectRoutes = router()
   .openapi(remove, async (c) => {
     const id = idn(c);
     const p = await writable(c, c.req.valid('param').id, 'identity:delete_project');
-    await id.revocations.revokeProject(p.id);
-    await id.projects.delete(p);
-    // Application credentials for a deleted project are useless; Keystone removes them too.
+    await removeProject(id, p);
     return c.body(null, 204);
   })
   .openapi(listTags, async (c) => {

@@ -11,6 +11,7 @@ import { groupView, projectView, userView } from '../../src/identity/views.ts';
 import { authOf, boolFilter, idn, listBody, router, v3Of } from './common.ts';
 import { P, PasswordChange, UserCreate, UserQuery, UserUpdate, json, listOf, noContent, oneOf } from './schemas.ts';
 import { userProjects } from './tokens.ts';
+import { removeUser } from '../../src/identity/removal.ts';
 
 // /v3/users: users are Secrets in dicot-system; passwords are kept only as scrypt hashes.
 
@@ -133,11 +134,7 @@ export const userRoutes = router()
     const id = idn(c);
     requireAdmin(authOf(c), 'identity:delete_user');
     const u = await getUser(id, c.req.valid('param').id);
-    await id.revocations.revokeUser(u.id);
-    await id.assignments.removeActor('user', u.id);
-    for (const a of await id.appCreds.list(u.id)) await id.appCreds.delete(a);
-    for (const cred of await id.credentials.list({ userId: u.id })) await id.credentials.delete(cred);
-    await id.users.delete(u);
+    await removeUser(id, u);
     return c.body(null, 204);
   })
   .openapi(password, async (c) => {

@@ -23,7 +23,8 @@ export interface TestGateway {
   /** A project-scoped Keystone token of the bootstrap admin (cached). */
   adminToken(): Promise<string>;
   /** A token for any user by name (Default domain), scoped to `project` when given. */
-  login(user: string, password: string, project?: string): Promise<string>;
+  /** A token for `user` (of `domain`, default `default`), scoped to `project` of the same domain. */
+  login(user: string, password: string, project?: string, domain?: string): Promise<string>;
   /** Moves the gateway's clock (token expiry, lockout). */
   advance(ms: number): void;
   /** The gateway's clock. */
@@ -105,14 +106,14 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
   await bootstrap(gatewayKube, [{ ...ADMIN, role: 'admin' }], { scrypt: TEST_SCRYPT });
 
   const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`http://gw${path}`, init));
-  const login = async (user: string, password: string, project?: string) => {
+  const login = async (user: string, password: string, project?: string, domain = 'default') => {
     const res = await request('/identity/v3/auth/tokens?nocatalog', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         auth: {
-          identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } },
-          ...(project ? { scope: { project: { name: project, domain: { id: 'default' } } } } : {}),
+          identity: { methods: ['password'], password: { user: { name: user, domain: { id: domain }, password } } },
+          ...(project ? { scope: { project: { name: project, domain: { id: domain } } } } : {}),
         },
       }),
     });

@@ -174,9 +174,21 @@ test('domains, regions, services and endpoints', async () => {
   assert.equal((await call(gw, admin, 'GET', '/identity/v3/domains/default')).body.domain.name, 'Default');
   const nd = await call(gw, admin, 'POST', '/identity/v3/domains', { domain: { name: 'Other' } });
   assert.equal(nd.status, 201);
+  // Deleting a disabled domain takes its projects, users and groups with it (Keystone's cascade).
+  const did = nd.body.domain.id;
+  const dp = (await call(gw, admin, 'POST', '/identity/v3/projects', { project: { name: 'in-other', domain_id: did } })).body.project;
+  const du = (await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'in-other', domain_id: did, password: 'pw' } })).body.user;
+  const dg = (await call(gw, admin, 'POST', '/identity/v3/groups', { group: { name: 'in-other', domain_id: did } })).body.group;
+  assert.equal((await call(gw, admin, 'PUT', `/identity/v3/groups/${dg.id}/users/${du.id}`)).status, 204);
+  await call(gw, admin, 'PUT', `/identity/v3/projects/${dp.id}/users/${du.id}/roles/${roleIds.member}`);
+  const userToken = await gw.login('in-other', 'pw', 'in-other', did);
   assert.equal((await call(gw, admin, 'DELETE', `/identity/v3/domains/${nd.body.domain.id}`)).status, 403, 'enabled');
   await call(gw, admin, 'PATCH', `/identity/v3/domains/${nd.body.domain.id}`, { domain: { enabled: false } });
-  assert.equal((await call(gw, admin, 'DELETE', `/identity/v3/domains/${nd.body.domain.id}`)).status, 204);
+  assert.equal((await call(gw, admin, 'DELETE', `/identity/v3/domains/${did}`)).status, 204);
+  for (const path of [`projects/${dp.id}`, `users/${du.id}`, `groups/${dg.id}`, `domains/${did}`]) {
+    assert.equal((await call(gw, admin, 'GET', `/identity/v3/${path}`)).status, 404, path);
+  }
+  assert.equal((await call(gw, userToken, 'GET', '/identity/v3/auth/projects')).status, 401, "the deleted user's token ends");
   assert.deepEqual((await call(gw, admin, 'GET', '/identity/v3/regions')).body.regions.map((r: { id: string }) => r.id), ['RegionOne']);
   const services = (await call(gw, admin, 'GET', '/identity/v3/services')).body.services;
   const available = SERVICES.filter((s) => s.available);
