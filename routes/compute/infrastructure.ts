@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { type KubeNode, MiB, isoMicros, quantityBytes } from '../../src/compute/model.ts';
 import { nodeCapacity } from '../../src/compute/hosts.ts';
 import { Servers } from '../../src/compute/server-store.ts';
-import { listNodes, nodeReady, nodeSchedulable, zoneOfNode } from '../../src/compute/zones.ts';
+import { listNodes, nodeReady, nodeSchedulable, nodeUptime, zoneOfNode } from '../../src/compute/zones.ts';
 import { badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
 import { pageRequest, paginate } from '../../src/core/pagination.ts';
 import { type Ctx, authOf, checkQuery, nextHref, queryOf, requireAdmin, router, strictBool, versionOf } from './common.ts';
@@ -23,7 +23,7 @@ const hvShow = createRoute({ method: 'get', path: '/os-hypervisors/{id}', tags, 
 const PatternParam = z.object({ pattern: z.string().min(1) });
 const hvSearch = createRoute({ method: 'get', path: '/os-hypervisors/{pattern}/search', tags, summary: 'Hypervisors by hostname substring (admin, up to 2.52)', request: { params: PatternParam }, responses: { 200: json(Hypervisors, 'Hypervisors') } });
 const hvServers = createRoute({ method: 'get', path: '/os-hypervisors/{pattern}/servers', tags, summary: 'Hypervisors by hostname substring with their servers (admin, up to 2.52)', request: { params: PatternParam }, responses: { 200: json(Hypervisors, 'Hypervisors') } });
-const hvUptime = createRoute({ method: 'get', path: '/os-hypervisors/{id}/uptime', tags, summary: 'Hypervisor uptime (admin; not available: 501)', request: { params: HypervisorIdParam }, responses: { 501: { description: 'Not implemented' } } });
+const hvUptime = createRoute({ method: 'get', path: '/os-hypervisors/{id}/uptime', tags, summary: 'Hypervisor uptime (admin; since the node became Ready)', request: { params: HypervisorIdParam }, responses: { 200: { description: 'Uptime' } } });
 const services = createRoute({ method: 'get', path: '/os-services', tags, summary: 'List compute services (admin)', request: { query: ServicesQuery }, responses: { 200: json(Services, 'Services') } });
 const extensionShow = createRoute({ method: 'get', path: '/extensions/{alias}', tags, summary: 'One extension by alias', request: { params: z.object({ alias: z.string().min(1) }) }, responses: { 200: json(z.object({ extension: AnyObject }), 'Extension') } });
 const extensions = createRoute({ method: 'get', path: '/extensions', tags, summary: "Nova's extension list", responses: { 200: json(Extensions, 'Extensions') } });
@@ -236,9 +236,13 @@ export const infrastructureRoutes = router()
     requireAdmin(authOf(c), 'os_compute_api:os-hypervisors:uptime');
     const id = c.req.valid('param').id;
     const nodes = await sortedNodes(c);
-    if (!nodes.some((n, i) => String(idOf(c, n, i)) === id)) throw notFound(`Hypervisor with ID ${id} could not be found.`);
-    // Kubernetes reports no host uptime (Nova's answer for a driver without one).
-    throw notImplemented('Hypervisor uptime is not available: Kubernetes nodes do not report it.');
+    const i = nodes.findIndex((n, idx) => String(idOf(c, n, idx)) === id);
+    const node = nodes[i];
+    if (!node) throw notFound(`Hypervisor with ID ${id} could not be found.`);
+    // Nova's answer for a host whose driver cannot tell (here: a node that is not Ready).
+    const uptime = nodeUptime(node, Date.now());
+    if (uptime === null) throw notImplemented(`Hypervisor ${node.metadata.name} is down: it has no uptime.`);
+    return c.json({ hypervisor: { ...hypervisor(c, node, i, false), uptime } }, 200);
   })
   .openapi(services, async (c) => {
     requireAdmin(authOf(c), 'os_compute_api:os-services:list');

@@ -35,6 +35,22 @@ export async function nodeZones(kube: KubeClient): Promise<Map<string, string>> 
 }
 
 export const nodeReady = (n: KubeNode) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+/**
+ * A node's uptime in the form of `uptime(1)`, Nova's hypervisor uptime: Kubernetes keeps no boot
+ * time, so it counts from when the node last became Ready (the kubelet's start, at the latest
+ * its host's boot). Without users or load averages, which nodes do not report. Null when down.
+ */
+export function nodeUptime(n: KubeNode, now: number): string | null {
+  const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+  const since = Date.parse(ready?.lastTransitionTime ?? '');
+  if (ready?.status !== 'True' || Number.isNaN(since)) return null;
+  const minutes = Math.max(0, Math.floor((now - since) / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hhmm = `${Math.floor((minutes % 1440) / 60)}:${String(minutes % 60).padStart(2, '0')}`;
+  const clock = new Date(now).toISOString().slice(11, 19);
+  return ` ${clock} up ${days > 0 ? `${days} day${days === 1 ? '' : 's'}, ` : ''}${hhmm}`;
+}
+
 export const nodeSchedulable = (n: KubeNode) => !n.spec?.unschedulable && n.metadata.labels?.['kubevirt.io/schedulable'] !== 'false';
 
 /**

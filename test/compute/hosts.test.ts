@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Flavor } from '../../src/compute/flavors.ts';
 import { hostResources, nodeCapacity } from '../../src/compute/hosts.ts';
 import type { KubeNode } from '../../src/compute/model.ts';
+import { nodeUptime } from '../../src/compute/zones.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
 import { R } from '../../src/kube/index.ts';
 import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
@@ -10,6 +11,16 @@ import { C, CV, api, demoToken } from './helpers.ts';
 import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
 
 describe('hosts: mapping', () => {
+  test("a node's uptime counts from its Ready transition, in uptime(1)'s form; none when it is not Ready", () => {
+    const at = (status: string, lastTransitionTime?: string) => ({ metadata: { name: 'n' }, status: { conditions: [{ type: 'Ready', status, lastTransitionTime }] } }) as KubeNode;
+    const now = Date.parse('2026-11-22T12:34:56Z');
+    assert.equal(nodeUptime(at('True', '2026-11-22T12:00:00Z'), now), ' 12:34:56 up 0:34');
+    assert.equal(nodeUptime(at('True', '2026-11-21T10:30:00Z'), now), ' 12:34:56 up 1 day, 2:04');
+    assert.equal(nodeUptime(at('True', '2026-08-01T00:00:00Z'), now), ' 12:34:56 up 113 days, 12:34');
+    assert.equal(nodeUptime(at('False', '2026-11-22T12:00:00Z'), now), null);
+    assert.equal(nodeUptime(at('True'), now), null);
+  });
+
   test('capacity from the node; used and per-project rows from the flavors of the servers on it', () => {
     const node = { metadata: { name: 'n1' }, status: { capacity: { cpu: '4', memory: '8Gi', 'ephemeral-storage': '100Gi' } } } as KubeNode;
     assert.deepEqual(nodeCapacity(node), { vcpus: 4, memoryMb: 8192, diskGb: 100 });
@@ -81,7 +92,7 @@ describe('hosts: /os-hosts', () => {
     assert.equal((await api(gw, demo, 'GET', `${C}/os-hosts/sandbox-node-1/startup`)).status, 403);
   });
 
-  test('hypervisors before 2.53: search and servers by hostname substring; uptime is a 501', async () => {
+  test('hypervisors before 2.53: search and servers by hostname substring; uptime since the node became Ready', async () => {
     assert.equal((await api(gw, demo, 'GET', `${C}/os-hypervisors/node/search`)).status, 403);
     const found = await api(gw, admin, 'GET', `${C}/os-hypervisors/node-3/search`);
     assert.deepEqual(found.body, { hypervisors: [{ id: 3, hypervisor_hostname: 'sandbox-node-3', state: 'up', status: 'enabled' }] });
@@ -94,6 +105,9 @@ describe('hosts: /os-hosts', () => {
     assert.equal(busy[0].servers[0].uuid.length, 36);
     assert.equal((await api(gw, demo, 'GET', `${C}/os-hypervisors/1/uptime`)).status, 403);
     assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors/99/uptime`)).status, 404);
-    assert.equal((await api(gw, admin, 'GET', `${C}/os-hypervisors/1/uptime`)).status, 501);
+    const up = await api(gw, admin, 'GET', `${C}/os-hypervisors/1/uptime`);
+    assert.equal(up.status, 200);
+    assert.deepEqual(Object.keys(up.body.hypervisor).sort(), ['hypervisor_hostname', 'id', 'state', 'status', 'uptime']);
+    assert.match(up.body.hypervisor.uptime, /^ \d\d:\d\d:\d\d up 0:\d\d$/);
   });
 });

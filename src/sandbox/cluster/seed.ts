@@ -14,7 +14,7 @@ const NODES: [string, string, number][] = [
   ['sandbox-node-3', 'zone-b', 3],
 ];
 
-function node(name: string, zone: string, n: number): KubeObject & { status: object; spec: object } {
+function node(name: string, zone: string, n: number, readySince: string): KubeObject & { status: object; spec: object } {
   const resources = { cpu: '32', memory: '131072Mi', pods: '110', 'ephemeral-storage': '500Gi', 'devices.kubevirt.io/kvm': '1k' };
   return {
     metadata: {
@@ -33,7 +33,7 @@ function node(name: string, zone: string, n: number): KubeObject & { status: obj
     status: {
       capacity: resources,
       allocatable: { ...resources, memory: '130048Mi' },
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: readySince, lastTransitionTime: readySince }],
       addresses: [
         { type: 'InternalIP', address: `172.18.0.${n + 1}` },
         { type: 'Hostname', address: name },
@@ -64,8 +64,10 @@ export async function seedCluster(client: KubeClient): Promise<void> {
     if (status) await client.patchStatus(type, obj.metadata.name!, { status }, { namespace: obj.metadata.namespace, type: 'merge' });
   };
   for (const ns of ['kube-system', 'default', 'kubevirt', 'cdi', 'dicot-system']) await ensure(R.namespaces, { metadata: { name: ns } });
+  // The kubelets became Ready when the cluster was made.
+  const readySince = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   for (const [name, zone, n] of NODES) {
-    const n1 = node(name, zone, n);
+    const n1 = node(name, zone, n, readySince);
     await ensure(R.nodes, n1, n1.status as object);
   }
   await ensure(R.storageClasses, storageClass('standard', true));
