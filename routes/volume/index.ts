@@ -1,5 +1,6 @@
 import { volumeActionRoutes } from './actions.ts';
 import { attachmentRoutes } from './attachments.ts';
+import { backendRoutes } from './backends.ts';
 import { projectGuard, router } from './common.ts';
 import { miscRoutes } from './misc.ts';
 import { snapshotRoutes } from './snapshots.ts';
@@ -12,4 +13,4 @@ import { volumeRoutes } from './volumes.ts';
 
 export const volumeRoutes3 = router();
 volumeRoutes3.use('/:project_id/*', projectGuard);
-for (const r of [volumeRoutes, volumeActionRoutes, snapshotRoutes, typeRoutes, miscRoutes, attachmentRoutes]) volumeRoutes3.route('/', r);
+for (const r of [volumeRoutes, volumeActionRoutes, snapshotRoutes, typeRoutes, miscRoutes, attachmentRoutes, backendRoutes]) volumeRoutes3.route('/', r);

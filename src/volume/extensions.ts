@@ -13,4 +13,8 @@ export const VOLUME_EXTENSIONS: [string, string, string][] = [
   ['os-types-manage', 'TypesManage', 'Types manage support.'],
   ['os-types-extra-specs', 'TypesExtraSpecs', 'Type extra specs support.'],
   ['os-volume-type-access', 'VolumeTypeAccess', 'Volume type access support.'],
+  ['os-services', 'Services', 'Services support.'],
+  ['os-hosts', 'Hosts', 'Admin-only host administration.'],
+  ['scheduler-stats', 'Scheduler_stats', 'Scheduler stats support.'],
+  ['capabilities', 'Capabilities', 'Capabilities support.'],
 ];

@@ -250,7 +250,9 @@ export interface VolumeTypeRecord {
   projects: string[];
   isDefault: boolean;
   allowExpansion: boolean;
+  /** The StorageClass's name and CSI driver: the Cinder backend it stands for. */
   object: string;
+  provisioner: string;
 }
 
 /** Pure: StorageClass → volume type. The id is the class's uid. */
@@ -266,6 +268,7 @@ export function toVolumeType(sc: StorageClass): VolumeTypeRecord {
     isDefault: a[DEFAULT_CLASS] === 'true',
     allowExpansion: sc.allowVolumeExpansion === true,
     object: sc.metadata.name ?? '',
+    provisioner: sc.provisioner ?? '',
   };
 }
 

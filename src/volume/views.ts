@@ -1,4 +1,5 @@
 import type { ApiVersion } from '../core/microversion.ts';
+import { poolName } from './backends.ts';
 import { type SnapshotRecord, type VolumeRecord, type VolumeTypeRecord, cinderTime } from './model.ts';
 
 // Cinder's views, exact per microversion (cinder/api/v3/views): which keys appear depends on
@@ -22,7 +23,7 @@ export const links = (viewer: Viewer, projectId: string, path: string) => [
 export const volumeSummaryView = (viewer: Viewer, r: VolumeRecord) => ({ id: r.id, links: links(viewer, r.projectId, `volumes/${r.id}`), name: r.name });
 
 /** The Cinder host of a volume: `dicot@<class>#<class>` (Tempest wants `.+@.+#.+`). */
-const hostOf = (r: VolumeRecord) => (r.typeName ? `dicot@${r.typeName}#${r.typeName}` : null);
+const hostOf = (r: VolumeRecord) => (r.typeName ? poolName(r.typeName) : null);
 
 /**
  * The detailed volume. `call` says which: create/update answer the base view, show/detail

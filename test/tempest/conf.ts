@@ -1,5 +1,7 @@
 // tempest.conf from a running gateway: what Dicot provides, said explicitly, so Tempest
 // skips what is missing instead of failing on it (and a skip is counted as a skip).
+import { CSI_DRIVER } from '../../src/sandbox/cluster/seed.ts';
+import { STORAGE_PROTOCOL } from '../../src/volume/backends.ts';
 import { VOLUME_EXTENSIONS } from '../../src/volume/extensions.ts';
 
 import { EXTENSION_ALIASES } from '../../src/network/extensions.ts';
@@ -144,6 +146,9 @@ export function tempestConf(t: TempestTarget): string {
       max_microversion: t.volumeMaxMicroversion,
       build_timeout: 120,
       build_interval: 1,
+      // The pools' vendor is their StorageClass's CSI driver (the sandbox's, in every run).
+      vendor_name: CSI_DRIVER,
+      storage_protocol: STORAGE_PROTOCOL,
     },
     // What the block-storage service implements: snapshots and clones, no backups, no
     // manage/unmanage, no multiple backends; extending an attached volume needs 3.42 and a

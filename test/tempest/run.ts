@@ -3,6 +3,7 @@
 //   npm run tempest                          # the interop target list (CI runs this)
 //   npm run tempest -- --package tempest.api.identity   # a whole package, on demand
 //   npm run tempest -- --package tempest.api.identity.admin.v3.test_tokens   # a module (no scoreboard)
+//   npm run tempest -- --package <module>,<module>   # several (no scoreboard)
 // Options: --concurrency N (default 2), --keep (leave the workspace), --no-gate,
 //   --only <prefix> (the interop tests starting with it; no scoreboard written).
 // DICOT_TEST_CLUSTER=real runs against the real-cluster lane and compares with the scoreboard.
@@ -153,7 +154,7 @@ async function main() {
     );
     const selection = join(ws, 'selection.txt');
     if (pkg) {
-      writeFileSync(selection, `^${pkg.replace(/\./g, '\\.')}\\.\n`);
+      writeFileSync(selection, pkg.split(',').map((m) => `^${m.replace(/\./g, '\\.')}\\.\n`).join(''));
     } else {
       // Each id anchored with "\[" so a line selects that test alone (not name prefixes).
       const ids = interopIds(only);
