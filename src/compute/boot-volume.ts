@@ -7,7 +7,7 @@ import { ATTACH_CLAIMS, ATTACH_DELETE, ATTACH_DEVICES } from '../volume/model.ts
 import type { VolumeRecord } from '../volume/model.ts';
 import { getSnapshot, getVolume, volumeContext } from '../volume/service.ts';
 import { type BootImage, resolveBootImage } from './images.ts';
-import type { VirtualMachine } from './model.ts';
+import { type VirtualMachine, vmOwnerRef } from './model.ts';
 
 // Boot from volume (`block_device_mapping_v2` with a boot_index 0 volume): the VM's root
 // disk is a Cinder volume's PVC, an existing one (source volume) or a new one made from an
@@ -119,8 +119,7 @@ export async function claimRootVolume(c: Context<GatewayEnv>, r: RootVolume, vm:
   if (!r.deleteOnTermination) return;
   const kube = c.get('auth')?.kube;
   if (!kube) return;
-  const owner = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: vm.metadata.name ?? '', uid: vm.metadata.uid ?? '', blockOwnerDeletion: false };
-  await kube.patch(R.dataVolumes, r.claim, { metadata: { ownerReferences: [owner] } }, { namespace: r.namespace, type: 'merge' });
+  await kube.patch(R.dataVolumes, r.claim, { metadata: { ownerReferences: [vmOwnerRef(vm)] } }, { namespace: r.namespace, type: 'merge' });
 }
 
 /** The server could not be made: a volume made for it goes too. */

@@ -57,6 +57,8 @@ export const CA = {
   requestId: `${P}request-id`,
   launchedAt: `${P}launched-at`,
   resizeFrom: `${P}resize-from`,
+  /** The ControllerRevision holding the flavor a resize left (revertResize after it is deleted). */
+  resizeFromRevision: `${P}resize-from-revision`,
   serverGroups: `${P}server-groups`,
   // flavors
   flavorId: `${P}flavor-id`,
@@ -152,6 +154,9 @@ export interface DataVolumeTemplate {
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
 }
+
+/** An owner reference to the VM: what it owns goes when the server is deleted. */
+export const vmOwnerRef = (vm: VirtualMachine) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: vm.metadata.name ?? '', uid: vm.metadata.uid ?? '', blockOwnerDeletion: false });
 
 export interface VirtualMachine extends KubeObject {
   spec: {

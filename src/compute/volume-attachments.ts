@@ -1,7 +1,7 @@
 import { badRequest, conflict, notFound } from '../core/faults.ts';
 import { ConflictError, type KubeClient, R } from '../kube/index.ts';
 import { ATTACH_CLAIMS, ATTACH_DELETE, ATTACH_DEVICES, ATTACH_TIMES, type DataVolume, StringMap, type VolumeRecord } from '../volume/model.ts';
-import type { VirtualMachine } from './model.ts';
+import { type VirtualMachine, vmOwnerRef } from './model.ts';
 import type { ServerRecord } from './servers.ts';
 
 // A volume attached to a server is a PVC volume in the VM's spec, added and removed through
@@ -54,7 +54,6 @@ export function nextDevice(used: string[]): string {
   throw badRequest('No free device name is left on this server.');
 }
 
-const vmOwner = (vm: VirtualMachine) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: vm.metadata.name ?? '', uid: vm.metadata.uid ?? '', blockOwnerDeletion: false });
 
 export interface AttachOptions {
   /** The device the caller asked to see (Cinder's mountpoint); else the next free one. */
@@ -102,7 +101,7 @@ export async function attachVolume(kube: KubeClient, s: ServerRecord, vm: Virtua
 async function setVmOwner(kube: KubeClient, vm: VirtualMachine, v: { namespace: string; object: string }, owned: boolean): Promise<void> {
   const dv = await kube.get<DataVolume>(R.dataVolumes, v.object, { namespace: v.namespace });
   const others = (dv.metadata.ownerReferences ?? []).filter((o) => o.uid !== vm.metadata.uid);
-  const ownerReferences = owned ? [...others, vmOwner(vm)] : others;
+  const ownerReferences = owned ? [...others, vmOwnerRef(vm)] : others;
   await kube.patch(R.dataVolumes, v.object, { metadata: { resourceVersion: dv.metadata.resourceVersion, ownerReferences } }, { namespace: v.namespace, type: 'merge' });
 }
 

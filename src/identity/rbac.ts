@@ -116,6 +116,8 @@ export function gatewayRules(): PolicyRule[] {
     { apiGroups: [RBAC], resources: ['clusterroles'], verbs: ['bind', 'escalate'], resourceNames: GRANTED_ROLES },
     { apiGroups: [''], resources: ['services/proxy'], verbs: ['get', 'create', 'update', 'patch', 'delete'] },
     { apiGroups: ['export.kubevirt.io'], resources: ['virtualmachineexports'], verbs: WRITE },
+    // Copies of the flavor a resize leaves (src/compute/flavor-revisions.ts).
+    { apiGroups: ['apps'], resources: ['controllerrevisions'], verbs: ['get', 'create', 'delete'] },
     { apiGroups: ['kubevirt.io'], resources: ['kubevirts'], verbs: READ },
     { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
   ];

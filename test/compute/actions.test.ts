@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { R } from '../../src/kube/index.ts';
 import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
 import { C, CV, api, demoToken, eventually } from './helpers.ts';
 import { IMAGE, IMAGE_ALT, installTestImages, waitActive, waitStatus } from './servers-helpers.ts';
@@ -101,6 +102,39 @@ describe('server actions', () => {
     assert.equal((await act(demo, { revertResize: null })).status, 202);
     const back = await waitActive(gw, demo, id);
     assert.equal(back.flavor.id, 'u1.medium');
+  });
+
+  test("revertResize restores a flavor deleted meanwhile, from the copy the resize kept; confirming drops the copy", async () => {
+    const doomed = await api(gw, admin, 'POST', `${C}/flavors`, { flavor: { name: 'doomed', id: 'doomed', ram: 3072, vcpus: 3, disk: 0 } });
+    assert.equal(doomed.status, 200, JSON.stringify(doomed.body));
+    const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'vm-doomed', imageRef: IMAGE, flavorRef: 'doomed' } });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const sid = r.body.server.id;
+    await waitActive(gw, demo, sid);
+    const on = (body: unknown) => api(gw, demo, 'POST', `${C}/servers/${sid}/action`, body);
+    const kube = gw.adminKube;
+    type Owned = { metadata: { ownerReferences?: { uid: string }[]; labels?: Record<string, string> } };
+    const copies = async () => (await kube.listAll<Owned>(R.controllerRevisions)).items.filter((x) => x.metadata.ownerReferences?.some((o) => o.uid === sid) && x.metadata.labels?.['app.kubernetes.io/managed-by'] === 'dicot');
+    // The flavor goes while the server runs (KubeVirt keeps its own copy), then the resize and its revert.
+    assert.equal((await api(gw, admin, 'DELETE', `${C}/flavors/doomed`)).status, 202);
+    assert.equal((await on({ resize: { flavorRef: 'u1.small' } })).status, 202);
+    await waitStatus(gw, demo, sid, 'VERIFY_RESIZE');
+    assert.equal((await copies()).length, 1, 'the resize keeps a copy of the flavor it leaves, owned by the VM');
+    assert.equal((await on({ revertResize: null })).status, 202);
+    const back = await waitActive(gw, demo, sid);
+    assert.equal(back.flavor.id, 'doomed');
+    const vm = (await kube.listAll<{ metadata: { uid?: string }; spec: { instancetype: { name: string; revisionName?: string } } }>(R.virtualMachines)).items.find((x) => x.metadata.uid === sid);
+    assert.deepEqual([vm?.spec.instancetype.name, !!vm?.spec.instancetype.revisionName], ['doomed', true]);
+    // Sized from the copy: 3 vCPUs and 3072 MiB, though the flavor is gone.
+    type Vmi = Owned & { spec: { domain: { cpu: { sockets: number }; memory: { guest: string } } } };
+    const running = await eventually(async () => (await kube.listAll<Vmi>(R.virtualMachineInstances)).items.find((x) => x.metadata.ownerReferences?.some((o) => o.uid === sid)), 'its VMI');
+    assert.deepEqual([running.spec.domain.cpu.sockets, running.spec.domain.memory.guest], [3, '3072Mi']);
+    // A later resize and confirm leave the copy behind.
+    assert.equal((await on({ resize: { flavorRef: 'u1.small' } })).status, 202);
+    await waitStatus(gw, demo, sid, 'VERIFY_RESIZE');
+    assert.equal((await on({ confirmResize: null })).status, 204);
+    await eventually(async () => ((await copies()).length === 0 ? true : undefined), 'the copy dropped');
+    assert.equal((await api(gw, demo, 'DELETE', `${C}/servers/${sid}`)).status, 204);
   });
 
   test('rebuild: same id, new image, full server in the answer', async () => {

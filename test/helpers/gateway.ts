@@ -4,7 +4,7 @@ import type { Gateway } from '../../src/core/context.ts';
 import { createMetrics } from '../../src/core/metrics.ts';
 import { bootstrap } from '../../src/identity/bootstrap.ts';
 import type { IdentityOptions } from '../../src/identity/options.ts';
-import { createKubeClient } from '../../src/kube/index.ts';
+import { type KubeClient, createKubeClient } from '../../src/kube/index.ts';
 import type { KubeConnection } from '../../src/platform.ts';
 import { type Sandbox, createSandbox } from '../../src/sandbox/index.ts';
 
@@ -22,9 +22,10 @@ export interface TestGateway {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** A project-scoped Keystone token of the bootstrap admin (cached). */
   adminToken(): Promise<string>;
-  /** A token for any user by name (Default domain), scoped to `project` when given. */
   /** A token for `user` (of `domain`, default `default`), scoped to `project` of the same domain. */
   login(user: string, password: string, project?: string, domain?: string): Promise<string>;
+  /** A cluster-admin client of the identity region's cluster, to look at what the gateway wrote. */
+  adminKube: KubeClient;
   /** Moves the gateway's clock (token expiry, lockout). */
   advance(ms: number): void;
   /** The gateway's clock. */
@@ -128,6 +129,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     sandboxes,
     request,
     login,
+    adminKube: createKubeClient({ server: identityKube.server, fetch: identityKube.fetch, token: () => identitySandbox.adminToken }),
     adminToken: async () => {
       admin ??= await login(ADMIN.name, ADMIN.password, ADMIN.project);
       return admin;

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { dropFlavorCopy, flavorExists, keepFlavor } from '../../../src/compute/flavor-revisions.ts';
 import { Flavors, visibleTo } from '../../../src/compute/flavors.ts';
 import { CA } from '../../../src/compute/model.ts';
 import { admitResize, readQuotas, usageOf } from '../../../src/compute/quotas.ts';
 import { listNodes } from '../../../src/compute/zones.ts';
-import { badRequest } from '../../../src/core/faults.ts';
+import { badRequest, conflict } from '../../../src/core/faults.ts';
 import { requireAdmin, versionOf } from '../common.ts';
 import { checkState } from '../server-common.ts';
 import { type ActionContext, type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
@@ -17,8 +18,9 @@ const Resize = z.looseObject({ flavorRef: z.union([z.string().min(1), z.number()
 const MigrateLive = z.looseObject({ host: z.string().nullable().optional(), block_migration: z.union([z.boolean(), z.string()]).optional() });
 const Migrate = z.looseObject({ host: z.string().nullable().optional() }).nullable().optional();
 
-async function setFlavor(a: ActionContext, flavorId: string): Promise<void> {
-  await a.store.patchVm(a.s, { spec: { instancetype: { name: flavorId, kind: 'VirtualMachineClusterInstancetype' } } });
+/** The VM's flavor: an instancetype by name, or (`revision`) a kept copy of one. */
+async function setFlavor(a: ActionContext, flavorId: string, revision?: string): Promise<void> {
+  await a.store.patchVm(a.s, { spec: { instancetype: { name: flavorId, kind: 'VirtualMachineClusterInstancetype', revisionName: revision ?? null } } });
 }
 
 async function targetHost(a: ActionContext, host: string | null | undefined): Promise<Record<string, string> | undefined> {
@@ -39,6 +41,7 @@ export const resizeActions: Record<string, ActionHandler> = {
     const flavors = new Map((await new Flavors(a.c.get('region').kube).list()).map((x) => [x.id, x]));
     const [quotas, servers] = await Promise.all([readQuotas(a.auth.kube, a.s.namespace), a.store.list({ namespace: a.s.namespace })]);
     admitResize(quotas, usageOf(servers, flavors), flavors.get(a.s.flavorId), f);
+    const kept = await keepFlavor(a.c.get('region').kube, a.s.vm);
     await setFlavor(a, f.id);
     const running = a.s.state.vmState === 'active';
     if (running) await kubevirt(a, 'resize', 'restart');
@@ -46,28 +49,33 @@ export const resizeActions: Record<string, ActionHandler> = {
       task: running ? ['resize_migrating', 'running'] : ['resize_prep', 'stopped'],
       replacesVmi: running,
       state: 'resized',
-      annotations: { [CA.resizeFrom]: a.s.flavorId, [CA.flavor]: f.id, ...(diskConfig ? { [CA.diskConfig]: diskConfig } : {}) },
+      annotations: { [CA.resizeFrom]: a.s.flavorId, [CA.resizeFromRevision]: kept ?? null, [CA.flavor]: f.id, ...(diskConfig ? { [CA.diskConfig]: diskConfig } : {}) },
     });
     return undefined;
   },
   async confirmResize(a) {
     checkState(a.s, 'confirmResize', ['resized']);
-    await record(a, 'confirmResize', { state: null, annotations: { [CA.resizeFrom]: null } });
+    await record(a, 'confirmResize', { state: null, annotations: { [CA.resizeFrom]: null, [CA.resizeFromRevision]: null } });
+    await dropFlavorCopy(a.c.get('region').kube, a.s.vm, a.s.vm.metadata.annotations?.[CA.resizeFromRevision]);
     return a.c.body(null, 204);
   },
   async revertResize(a) {
     checkState(a.s, 'revertResize', ['resized']);
     const from = a.s.vm.metadata.annotations?.[CA.resizeFrom] ?? a.s.flavorId;
+    const kept = a.s.vm.metadata.annotations?.[CA.resizeFromRevision];
     const running = !!a.s.vmi;
     if (from !== a.s.flavorId) {
-      await setFlavor(a, from);
+      // The flavor itself while it exists; its kept copy once it was deleted.
+      const gone = !(await flavorExists(a.c.get('region').kube, from));
+      if (gone && !kept) throw conflict(`Cannot revert the resize: flavor ${from} was deleted and no copy of it was kept.`);
+      await setFlavor(a, from, gone ? kept : undefined);
       if (running) await kubevirt(a, 'revertResize', 'restart');
     }
     await record(a, 'revertResize', {
       task: running && from !== a.s.flavorId ? ['resize_reverting', 'running', 'resized'] : undefined,
       replacesVmi: running,
       state: null,
-      annotations: { [CA.resizeFrom]: null, [CA.flavor]: from },
+      annotations: { [CA.resizeFrom]: null, [CA.resizeFromRevision]: null, [CA.flavor]: from },
     });
     return undefined;
   },

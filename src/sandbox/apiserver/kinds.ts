@@ -7,6 +7,7 @@ const gvr = (group: string, version: string, plural: string) => `${group}/${vers
 // Group order of a real server's discovery: core groups first, then CRD groups by name.
 const BUILTIN_GROUP_ORDER = [
   '',
+  'apps',
   'rbac.authorization.k8s.io',
   'networking.k8s.io',
   'storage.k8s.io',

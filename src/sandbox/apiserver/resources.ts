@@ -226,6 +226,11 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
     nameRule: 'path',
   }),
   builtin('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', { namespaced: true, shortNames: ['netpol'] }),
+  // KubeVirt keeps copies of instancetypes in ControllerRevisions (spec.instancetype.revisionName).
+  builtin('apps', 'v1', 'controllerrevisions', 'ControllerRevision', {
+    namespaced: true,
+    columns: [{ name: 'Revision', type: 'integer', jsonPath: '.revision' }],
+  }),
   builtin('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', {
     namespaced: false,
     shortNames: ['sc'],

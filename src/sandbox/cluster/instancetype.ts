@@ -1,8 +1,10 @@
 // Instancetype and preference handling: the admission check KubeVirt's webhook applies to a
-// VM, and the expansion virt-controller applies when it builds the VMI.
+// VM, the copy of its instancetype virt-controller keeps for it, and the expansion it applies
+// when it builds the VMI.
 
-import { type KubeClient, R, type StatusCause } from '../../kube/index.ts';
+import { AlreadyExistsError, type KubeClient, type KubeObject, NotFoundError, R, type StatusCause } from '../../kube/index.ts';
 import type { Json, VirtualMachine, VmiSpec } from './model.ts';
+import { controllerRef } from './util.ts';
 
 interface InstancetypeSpec {
   cpu?: { guest?: number; model?: string; dedicatedCPUPlacement?: boolean };
@@ -43,14 +45,50 @@ export function instancetypeConflicts(vm: VirtualMachine): StatusCause[] {
   ];
 }
 
+/**
+ * The ControllerRevision a VM's instancetype is read from (KubeVirt's referencePolicy
+ * `reference`): `spec.instancetype.revisionName` when set, else a copy made the first time the
+ * VM names that instancetype, kept in status.instancetypeRef so later changes to (or the
+ * deletion of) the instancetype do not resize the VM. Undefined when there is nothing to copy.
+ */
+export async function instancetypeRevision(client: KubeClient, vm: VirtualMachine): Promise<string | undefined> {
+  const ref = vm.spec.instancetype;
+  if (!ref) return undefined;
+  if (ref.revisionName) return ref.revisionName;
+  const kind = ref.kind ?? 'VirtualMachineClusterInstancetype';
+  const known = vm.status?.instancetypeRef as { name?: string; kind?: string; controllerRevisionRef?: { name?: string } } | undefined;
+  if (known?.name === ref.name && known.kind === kind && known.controllerRevisionRef?.name) return known.controllerRevisionRef.name;
+  const ns = vm.metadata.namespace;
+  const type = kind === 'VirtualMachineInstancetype' ? R.instancetypes : R.clusterInstancetypes;
+  const it = await client.get<KubeObject & { spec?: unknown }>(type, ref.name, { namespace: ns }).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
+  if (!it) return undefined;
+  const name = `${vm.metadata.name}-${it.metadata.name}-${it.metadata.uid}-${it.metadata.generation ?? 1}`;
+  await client
+    .create(R.controllerRevisions, {
+      metadata: { name, namespace: ns, labels: { 'instancetype.kubevirt.io/object-kind': kind }, ownerReferences: [controllerRef(R.virtualMachines, vm)] },
+      data: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind, metadata: { name: it.metadata.name, uid: it.metadata.uid, generation: it.metadata.generation }, spec: it.spec },
+      revision: 1,
+    } as KubeObject)
+    .catch((e: unknown) => (e instanceof AlreadyExistsError ? undefined : Promise.reject(e)));
+  return name;
+}
+
+async function fromRevision(client: KubeClient, namespace: string | undefined, name: string): Promise<{ spec: InstancetypeSpec }> {
+  const rev = await client.get<{ data?: { spec?: InstancetypeSpec } }>(R.controllerRevisions, name, { namespace });
+  if (!rev.data?.spec) throw new Error(`ControllerRevision ${name} holds no instancetype`);
+  return { spec: rev.data.spec };
+}
+
 /** The VMI spec for a VM: the template with its instancetype and preference applied. */
-export async function expandSpec(client: KubeClient, vm: VirtualMachine): Promise<VmiSpec> {
+export async function expandSpec(client: KubeClient, vm: VirtualMachine, revision?: string): Promise<VmiSpec> {
   const spec: VmiSpec = structuredClone(vm.spec.template?.spec ?? {});
   const ns = vm.metadata.namespace;
   const itRef = vm.spec.instancetype;
   if (!itRef) return spec;
   const itType = itRef.kind === 'VirtualMachineInstancetype' ? R.instancetypes : R.clusterInstancetypes;
-  const it = await client.get<{ spec: InstancetypeSpec }>(itType, itRef.name, { namespace: ns });
+  // The VM's copy of its instancetype, whether or not the instancetype still exists.
+  const copy = revision ?? itRef.revisionName;
+  const it = copy ? await fromRevision(client, ns, copy) : await client.get<{ spec: InstancetypeSpec }>(itType, itRef.name, { namespace: ns });
   let topology = 'sockets';
   if (vm.spec.preference) {
     const pType = vm.spec.preference.kind === 'VirtualMachinePreference' ? R.preferences : R.clusterPreferences;

@@ -43,7 +43,7 @@ export interface VirtualMachine extends KubeObject {
   spec: {
     running?: boolean;
     runStrategy?: string;
-    instancetype?: { name: string; kind?: string };
+    instancetype?: { name: string; kind?: string; revisionName?: string };
     preference?: { name: string; kind?: string };
     template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: VmiSpec };
     dataVolumeTemplates?: { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Json }[];

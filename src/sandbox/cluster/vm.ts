@@ -3,7 +3,7 @@
 
 import { R } from '../../kube/index.ts';
 import type { Controller, Engine } from './engine.ts';
-import { expandSpec } from './instancetype.ts';
+import { expandSpec, instancetypeRevision } from './instancetype.ts';
 import type { Condition, DataVolume, Pvc, StateChangeRequest, VirtualMachine, VirtualMachineInstance } from './model.ts';
 import {
   FAIL_ANNOTATION,
@@ -75,7 +75,7 @@ export function vmController(engine: Engine): Controller {
   }
 
   async function createVmi(vm: VirtualMachine, paused: boolean): Promise<void> {
-    const spec = await expandSpec(engine.client, vm);
+    const spec = await expandSpec(engine.client, vm, await instancetypeRevision(engine.client, vm));
     if (paused) spec.startStrategy = 'Paused';
     const annotations = { ...(vm.spec.template?.metadata?.annotations ?? {}) };
     if (failRequested(vm)) annotations[FAIL_ANNOTATION] = 'true';
@@ -233,6 +233,12 @@ export function vmController(engine: Engine): Controller {
     return conds;
   }
 
+  async function instancetypeRefOf(vm: VirtualMachine) {
+    const ref = vm.spec.instancetype as { name: string; kind?: string };
+    const revision = await instancetypeRevision(engine.client, vm);
+    return { name: ref.name, kind: ref.kind ?? 'VirtualMachineClusterInstancetype', ...(revision ? { controllerRevisionRef: { name: revision } } : {}) };
+  }
+
   async function updateStatus(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): Promise<void> {
     const ready = vmi?.status?.phase === 'Running' && findCondition(vmi.status.conditions, 'Ready')?.status === 'True';
     const status = {
@@ -243,9 +249,7 @@ export function vmController(engine: Engine): Controller {
       conditions: conditions(vm, vmi),
       observedGeneration: vm.metadata.generation,
       desiredGeneration: vm.metadata.generation,
-      ...(vm.spec.instancetype
-        ? { instancetypeRef: { name: vm.spec.instancetype.name, kind: vm.spec.instancetype.kind ?? 'VirtualMachineClusterInstancetype' } }
-        : {}),
+      ...(vm.spec.instancetype ? { instancetypeRef: await instancetypeRefOf(vm) } : {}),
       ...(vm.spec.preference
         ? { preferenceRef: { name: vm.spec.preference.name, kind: vm.spec.preference.kind ?? 'VirtualMachineClusterPreference' } }
         : {}),
