@@ -14,6 +14,7 @@ import { keypairStore } from './keypairs.ts';
 import { accessIp, serverStore } from './server-common.ts';
 import { instanceNetworking, resolveNetworks } from './server-networks.ts';
 import type { ServerCreateBody } from './schemas/servers.ts';
+import { quotaDefaults } from '../../src/compute/quota-classes.ts';
 
 // POST /servers (nova servers.py create): every check before anything is written, then one
 // VM per instance (its cloud-init and SSH-key Secrets owned by it). A VM whose Secrets cannot
@@ -152,7 +153,7 @@ export async function createServers(c: Ctx, req: Body): Promise<Created> {
 
   const store = serverStore(c);
   const flavors = new Map((await new Flavors(c.get('region').kube).list()).map((f) => [f.id, f]));
-  const [quotas, existing] = await Promise.all([readQuotas(auth.kube, namespace), store.list({ namespace })]);
+  const [quotas, existing] = await Promise.all([readQuotas(auth.kube, namespace, quotaDefaults(c.get('region').kube)), store.list({ namespace })]);
   const count = admit(quotas, usageOf(existing, flavors), flavor, min, max);
 
   const requestId = c.get('requestId');

@@ -39,9 +39,9 @@ interface ResourceQuota {
   spec?: { hard?: Record<string, string> };
 }
 
-/** Pure: ResourceQuota (or none) → Nova quota set. */
-export function toQuotas(rq: ResourceQuota | undefined): Quotas {
-  const q: Quotas = { ...DEFAULT_QUOTAS };
+/** Pure: ResourceQuota (or none) → Nova quota set; what it leaves out is the default class's. */
+export function toQuotas(rq: ResourceQuota | undefined, defaults: Quotas = DEFAULT_QUOTAS): Quotas {
+  const q: Quotas = { ...defaults };
   if (!rq) return q;
   const hard = rq.spec?.hard ?? {};
   const a = annotationsOf(rq as never);
@@ -67,13 +67,11 @@ export function resourceQuotaFor(namespace: string, q: Quotas): ResourceQuota {
   return { metadata: { name: QUOTA_NAME, namespace, labels: { ...MANAGED }, annotations }, spec: { hard } };
 }
 
-export async function readQuotas(kube: KubeClient, namespace: string): Promise<Quotas> {
-  try {
-    return toQuotas(await kube.get<ResourceQuota>(R.resourceQuotas, QUOTA_NAME, { namespace }));
-  } catch (err) {
-    if (err instanceof NotFoundError) return toQuotas(undefined);
-    throw err;
-  }
+/** The project's quotas: its ResourceQuota (read as the caller), over the region's default class. */
+export async function readQuotas(kube: KubeClient, namespace: string, defaults: Promise<Quotas>): Promise<Quotas> {
+  const rq = kube.get<ResourceQuota>(R.resourceQuotas, QUOTA_NAME, { namespace }).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
+  const [found, base] = await Promise.all([rq, defaults]);
+  return toQuotas(found, base);
 }
 
 export async function writeQuotas(kube: KubeClient, namespace: string, q: Quotas): Promise<Quotas> {
@@ -86,6 +84,11 @@ export async function writeQuotas(kube: KubeClient, namespace: string, q: Quotas
     await kube.replace(R.resourceQuotas, { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion } } as never);
   }
   return q;
+}
+
+/** Back to the default class: the project's own quota set goes. */
+export async function deleteQuotas(kube: KubeClient, namespace: string): Promise<void> {
+  await kube.delete(R.resourceQuotas, QUOTA_NAME, { namespace }).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
 }
 
 export interface Usage {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken } from './helpers.ts';
+import { C, CV, api, demoToken, memberToken } from './helpers.ts';
 import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
 import type { Flavor } from '../../src/compute/flavors.ts';
 import { DEFAULT_QUOTAS, admitResize } from '../../src/compute/quotas.ts';
@@ -118,5 +118,40 @@ describe('limits, quotas, zones, hypervisors, services, server groups, extension
     assert.deepEqual(one.body.extension, e.body.extensions.find((x: { alias: string }) => x.alias === 'os-aggregates'));
     assert.equal((await api(gw, demo, 'GET', `${C}/extensions/os-nothing`)).status, 404);
     assert.equal((await api(gw, demo, 'GET', `${C}/extensions/os-consoles`)).body.extension.name, 'Consoles');
+  });
+
+  test('the default quota class: per-version keys, admin update, the quotas of projects without their own', async () => {
+    const QC = `${C}/os-quota-class-sets/default`;
+    assert.equal((await api(gw, demo, 'GET', QC)).status, 403);
+    const old = (await api(gw, admin, 'GET', QC)).body.quota_class_set;
+    assert.deepEqual(Object.keys(old).sort(), ['cores', 'fixed_ips', 'floating_ips', 'id', 'injected_file_content_bytes', 'injected_file_path_bytes', 'injected_files', 'instances', 'key_pairs', 'metadata_items', 'ram', 'security_group_rules', 'security_groups']);
+    const v257 = (await api(gw, admin, 'GET', QC, undefined, CV('2.57'))).body.quota_class_set;
+    assert.deepEqual(Object.keys(v257).sort(), ['cores', 'id', 'instances', 'key_pairs', 'metadata_items', 'ram', 'server_group_members', 'server_groups']);
+    assert.equal((await api(gw, demo, 'PUT', QC, { quota_class_set: { instances: 2 } })).status, 403);
+    assert.equal((await api(gw, admin, 'PUT', QC, { quota_class_set: { server_groups: 3 } })).status, 400, 'not a 2.1 class key');
+    assert.equal((await api(gw, admin, 'PUT', QC, { quota_class_set: { instances: -2 } })).status, 400);
+    assert.equal((await api(gw, admin, 'PUT', `${C}/os-quota-class-sets/gold`, { quota_class_set: { instances: 2 } })).status, 400);
+    const put = await api(gw, admin, 'PUT', QC, { quota_class_set: { instances: 2, cores: 30 } }, CV('2.57'));
+    assert.equal(put.status, 200);
+    assert.deepEqual([put.body.quota_class_set.instances, put.body.quota_class_set.cores, 'id' in put.body.quota_class_set], [2, 30, false]);
+    const created: [string, string][] = [];
+    try {
+      // A project with no quotas of its own follows the class: shown, its defaults, and enforced.
+      const p = await memberToken(gw, admin, 'qclass');
+      const pid = (await api(gw, p, 'GET', '/identity/v3/auth/tokens', undefined, { 'x-subject-token': p })).body.token.project.id;
+      assert.equal((await api(gw, p, 'GET', `${C}/os-quota-sets/${pid}`)).body.quota_set.instances, 2);
+      assert.equal((await api(gw, p, 'GET', `${C}/os-quota-sets/${pid}/defaults`)).body.quota_set.cores, 30);
+      for (const name of ['c1', 'c2']) {
+        const made = await api(gw, p, 'POST', `${C}/servers`, { server: { name, imageRef: IMAGE, flavorRef: 'u1.small' } });
+        assert.equal(made.status, 202);
+        created.push([p, made.body.server.id]);
+      }
+      const third = await api(gw, p, 'POST', `${C}/servers`, { server: { name: 'c3', imageRef: IMAGE, flavorRef: 'u1.small' } });
+      assert.equal(third.status, 403);
+      assert.match(third.body.forbidden.message, /Quota exceeded for instances/);
+    } finally {
+      for (const [token, sid] of created) await api(gw, token, 'DELETE', `${C}/servers/${sid}`);
+      assert.equal((await api(gw, admin, 'PUT', QC, { quota_class_set: { instances: old.instances, cores: old.cores } })).status, 200);
+    }
   });
 });

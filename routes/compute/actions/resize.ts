@@ -8,6 +8,7 @@ import { badRequest, conflict } from '../../../src/core/faults.ts';
 import { requireAdmin, versionOf } from '../common.ts';
 import { checkState } from '../server-common.ts';
 import { type ActionContext, type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
+import { quotaDefaults } from '../../../src/compute/quota-classes.ts';
 
 // resize / confirmResize / revertResize (a new instancetype on the VM, then a restart: the
 // VMI is rebuilt from the new size), migrate / os-migrateLive (admins: KubeVirt live
@@ -39,7 +40,7 @@ export const resizeActions: Record<string, ActionHandler> = {
     if (!f || !visibleTo(f, a.auth.projectId, a.auth.isAdmin)) throw badRequest('Unable to locate requested flavor.');
     if (f.id === a.s.flavorId) throw badRequest('When resizing, instances must change flavor!');
     const flavors = new Map((await new Flavors(a.c.get('region').kube).list()).map((x) => [x.id, x]));
-    const [quotas, servers] = await Promise.all([readQuotas(a.auth.kube, a.s.namespace), a.store.list({ namespace: a.s.namespace })]);
+    const [quotas, servers] = await Promise.all([readQuotas(a.auth.kube, a.s.namespace, quotaDefaults(a.c.get('region').kube)), a.store.list({ namespace: a.s.namespace })]);
     admitResize(quotas, usageOf(servers, flavors), flavors.get(a.s.flavorId), f);
     const kept = await keepFlavor(a.c.get('region').kube, a.s.vm);
     await setFlavor(a, f.id);

@@ -30,6 +30,9 @@ export const QuotaUpdateBody = z.object({
     force: z.union([z.boolean(), z.string()]).optional(),
   }),
 });
+export const QuotaClassParam = z.object({ id: z.string().min(1).max(255) });
+export const QuotaClassBody = z.object({ quota_class_set: z.record(z.string(), QuotaValue) });
+export const QuotaClassSet = z.object({ quota_class_set: z.record(z.string(), z.union([z.number(), z.string()])) });
 export const QuotaSet = z.object({ quota_set: z.record(z.string(), z.union([z.number(), z.string(), AnyObject])) });
 export const QuotaQuery = Query({ user_id: z.string().optional() });
 
