@@ -3,7 +3,7 @@ import { badRequest, forbidden } from '../../src/core/faults.ts';
 import { identityOf } from '../../src/identity/service.ts';
 import { zonesOf } from '../../src/volume/create.ts';
 import { VOLUME_EXTENSIONS } from '../../src/volume/extensions.ts';
-import { deleteQuotas, readQuotas, toQuotas, usage, writeQuotas } from '../../src/volume/quotas.ts';
+import { type TypeNames, byClassName, byTypeName, defaultQuotas, deleteQuotas, readQuotas, usage, writeQuotaClass, writeQuotas } from '../../src/volume/quotas.ts';
 import { listTypes } from '../../src/volume/service.ts';
 import { type Ctx, Project, ctxOf, empty200, entity, ok, queryOf, requireAdmin, route, router, viewerOf } from './common.ts';
 
@@ -16,6 +16,9 @@ const Target = Project.extend({ target: z.string() });
 const quotaShow = route('get', '/{project_id}/os-quota-sets/{target}', 'quota sets', 'Show a quota set (?usage=true)', ok('Quota set'), Target);
 const quotaDefaults = route('get', '/{project_id}/os-quota-sets/{target}/defaults', 'quota sets', 'Show default quotas', ok('Quota set'), Target);
 const quotaUpdate = route('put', '/{project_id}/os-quota-sets/{target}', 'quota sets', 'Update a quota set (admin)', ok('Quota set'), Target);
+const Klass = Project.extend({ klass: z.string() });
+const classShow = route('get', '/{project_id}/os-quota-class-sets/{klass}', 'quota classes', 'Show a quota class (admin; `default` is the default quotas)', ok('Quota class'), Klass);
+const classUpdate = route('put', '/{project_id}/os-quota-class-sets/{klass}', 'quota classes', 'Update the default quota class (admin)', ok('Quota class'), Klass);
 const quotaDelete = route('delete', '/{project_id}/os-quota-sets/{target}', 'quota sets', 'Revert a quota set to defaults (admin)', empty200('Deleted'), Target);
 
 
@@ -29,6 +32,23 @@ async function targetNamespace(c: Ctx, target: string): Promise<string> {
 }
 
 const withId = (id: string, q: Record<string, unknown>) => ({ quota_set: { id, ...q } });
+
+/**
+ * A quota-set request body → StorageClass-keyed changes, or Cinder's 400: every key must be one
+ * of `known` (per-type keys by type name, as clients send them), every value an integer ≥ -1.
+ */
+function quotaChanges(req: Record<string, unknown>, known: Record<string, number>, types: TypeNames): Record<string, number> {
+  const changes: Record<string, number> = {};
+  for (const [sent, v] of Object.entries(req)) {
+    if (sent === 'tenant_id' || sent === 'id') continue;
+    const k = Object.keys(byClassName({ [sent]: v }, types))[0] as string;
+    if (!(k in known)) throw badRequest(`Bad key(s) in quota set: ${sent}`);
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isInteger(n) || n < -1) throw badRequest(`Invalid input received: Quota limit ${String(v)} for ${sent} must be an integer of -1 or greater.`);
+    changes[k] = n;
+  }
+  return changes;
+}
 
 export const miscRoutes = router()
   .openapi(zonesRoute, async (c) => {
@@ -67,19 +87,19 @@ export const miscRoutes = router()
     const { target } = c.req.valid('param');
     const ctx = ctxOf(c);
     const ns = await targetNamespace(c, target);
-    const q = await readQuotas(ctx, ns);
+    const [q, types] = await Promise.all([readQuotas(ctx, ns), listTypes(ctx)]);
     const usageParam = queryOf(c).get('usage');
     if (usageParam && ['true', '1', 'yes'].includes(usageParam.toLowerCase())) {
       const u = await usage(ctx, ns);
-      return c.json(withId(target, Object.fromEntries(Object.entries(q).map(([k, limit]) => [k, { limit, in_use: u[k] ?? 0, reserved: 0, allocated: 0 }]))), 200);
+      return c.json(withId(target, byTypeName(Object.fromEntries(Object.entries(q).map(([k, limit]) => [k, { limit, in_use: u[k] ?? 0, reserved: 0, allocated: 0 }])), types)), 200);
     }
-    return c.json(withId(target, q), 200);
+    return c.json(withId(target, byTypeName(q, types)), 200);
   })
   .openapi(quotaDefaults, async (c) => {
     const { target } = c.req.valid('param');
     const ctx = ctxOf(c);
-    const types = await listTypes(ctx);
-    return c.json(withId(target, toQuotas(undefined, types.map((t) => t.object))), 200);
+    const [q, types] = await Promise.all([defaultQuotas(ctx), listTypes(ctx)]);
+    return c.json(withId(target, byTypeName(q, types)), 200);
   })
   .openapi(quotaUpdate, async (c) => {
     requireAdmin(c, 'volume_extension:quotas:update');
@@ -87,17 +107,26 @@ export const miscRoutes = router()
     const ctx = ctxOf(c);
     const ns = await targetNamespace(c, target);
     const req = await entity(c, 'quota_set');
-    const current = await readQuotas(ctx, ns);
-    const changes: Record<string, number> = {};
-    for (const [k, v] of Object.entries(req)) {
-      if (k === 'tenant_id' || k === 'id') continue;
-      if (!(k in current)) throw badRequest(`Bad key(s) in quota set: ${k}`);
-      const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
-      if (!Number.isInteger(n) || n < -1) throw badRequest(`Invalid input received: Quota limit ${String(v)} for ${k} must be an integer of -1 or greater.`);
-      changes[k] = n;
-    }
-    const q = await writeQuotas(ctx, ns, changes);
-    return c.json({ quota_set: q }, 200);
+    const [current, types] = await Promise.all([readQuotas(ctx, ns), listTypes(ctx)]);
+    const q = await writeQuotas(ctx, ns, quotaChanges(req, current, types));
+    return c.json({ quota_set: byTypeName(q, types) }, 200);
+  })
+  .openapi(classShow, async (c) => {
+    requireAdmin(c, 'volume_extension:quota_classes');
+    const ctx = ctxOf(c);
+    // Classes other than `default` are unused (as in Cinder): they show the defaults.
+    const [q, types] = await Promise.all([defaultQuotas(ctx), listTypes(ctx)]);
+    return c.json({ quota_class_set: { id: c.req.valid('param').klass, ...byTypeName(q, types) } }, 200);
+  })
+  .openapi(classUpdate, async (c) => {
+    requireAdmin(c, 'volume_extension:quota_classes:update');
+    const { klass } = c.req.valid('param');
+    if (klass !== 'default') throw badRequest(`Only the default quota class is kept: quota class ${klass} would never be used.`);
+    const ctx = ctxOf(c);
+    const req = await entity(c, 'quota_class_set');
+    const [current, types] = await Promise.all([defaultQuotas(ctx), listTypes(ctx)]);
+    await writeQuotaClass(ctx.gw, quotaChanges(req, current, types));
+    return c.json({ quota_class_set: byTypeName(await defaultQuotas(ctx), types) }, 200);
   })
   .openapi(quotaDelete, async (c) => {
     requireAdmin(c, 'volume_extension:quotas:delete');

@@ -1,6 +1,7 @@
 import { ApiFault } from '../core/faults.ts';
+import { readSystemConfig, writeSystemConfig } from '../core/system-config.ts';
 import { AlreadyExistsError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
-import { StringMap } from './model.ts';
+import { StringMap, type VolumeTypeRecord } from './model.ts';
 import type { VolumeContext } from './service.ts';
 import { listSnapshots, listTypes, listVolumes } from './service.ts';
 
@@ -49,10 +50,14 @@ function gib(q: string): number {
   return m[2] === 'Ti' ? n * 1024 : m[2] === 'Mi' ? Math.ceil((n * 2 ** 20) / GiB) : m[2] === 'Gi' ? n : Math.ceil(n / GiB);
 }
 
-/** Pure: the quota set for `types` (per-type keys default to -1, as Cinder's). */
-export function toQuotas(rq: ResourceQuota | undefined, types: string[]): Record<string, number> {
+/**
+ * Pure: the quota set for `types` (StorageClass names). Per-type keys default to -1, as
+ * Cinder's; the default class's values (`classValues`) come before the project's own.
+ */
+export function toQuotas(rq: ResourceQuota | undefined, types: string[], classValues: Record<string, number> = {}): Record<string, number> {
   const q: Record<string, number> = { ...DEFAULT_QUOTAS };
   for (const t of types) for (const k of ['volumes', 'gigabytes', 'snapshots']) q[`${k}_${t}`] = -1;
+  for (const [k, v] of Object.entries(classValues)) if (k in q) q[k] = v;
   if (!rq) return q;
   const hard = rq.spec?.hard ?? {};
   const saved = StringMap(rq.metadata.annotations?.[ANN]);
@@ -89,10 +94,51 @@ async function readRq(kube: KubeClient, namespace: string): Promise<ResourceQuot
 }
 
 export async function readQuotas(ctx: VolumeContext, namespace: string): Promise<Record<string, number>> {
-  const [rq, types] = await Promise.all([readRq(ctx.gw, namespace), listTypes(ctx)]);
+  const [rq, types, classValues] = await Promise.all([readRq(ctx.gw, namespace), listTypes(ctx), readQuotaClass(ctx.gw)]);
   // Per-type keys name the StorageClass (what a ResourceQuota can scope to).
-  return toQuotas(rq, types.map((t) => t.object));
+  return toQuotas(rq, types.map((t) => t.object), classValues);
 }
+
+// ---- the default quota class: the defaults of every project, kept per region in dicot-system ----
+
+const CLASS_CONFIG = 'dicot-volume-quota-class-default';
+
+export async function readQuotaClass(gw: KubeClient): Promise<Record<string, number>> {
+  const data = await readSystemConfig(gw, CLASS_CONFIG);
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => /^-?\d+$/.test(v)).map(([k, v]) => [k, Number(v)]));
+}
+
+/** The default quotas for the region's types (StorageClass-keyed). */
+export async function defaultQuotas(ctx: VolumeContext): Promise<Record<string, number>> {
+  const [types, classValues] = await Promise.all([listTypes(ctx), readQuotaClass(ctx.gw)]);
+  return toQuotas(undefined, types.map((t) => t.object), classValues);
+}
+
+/** Merges `changes` (StorageClass-keyed) into the default class. */
+export async function writeQuotaClass(gw: KubeClient, changes: Record<string, number>): Promise<void> {
+  await writeSystemConfig(gw, CLASS_CONFIG, Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, String(v)])));
+}
+
+// ---- per-type keys: Cinder names them by volume type, Kubernetes by StorageClass ----
+
+export type TypeNames = Pick<VolumeTypeRecord, 'name' | 'object'>[];
+const PER_TYPE = /^(volumes|gigabytes|snapshots)_(.+)$/;
+
+function renameTypeKeys<T>(q: Record<string, T>, from: (t: TypeNames[number]) => string, to: (t: TypeNames[number]) => string, types: TypeNames): Record<string, T> {
+  const byFrom = new Map(types.map((t) => [from(t), to(t)]));
+  return Object.fromEntries(
+    Object.entries(q).map(([k, v]) => {
+      const m = PER_TYPE.exec(k);
+      const renamed = m ? byFrom.get(m[2] as string) : undefined;
+      return [renamed !== undefined ? `${m?.[1]}_${renamed}` : k, v];
+    }),
+  );
+}
+
+/** Pure: StorageClass-keyed (as stored) → type-name-keyed (as Cinder shows them). */
+export const byTypeName = <T>(q: Record<string, T>, types: TypeNames) => renameTypeKeys(q, (t) => t.object, (t) => t.name, types);
+/** Pure: type-name-keyed (as clients send them) → StorageClass-keyed; unknown names stay as sent. */
+export const byClassName = <T>(q: Record<string, T>, types: TypeNames) => renameTypeKeys(q, (t) => t.name, (t) => t.object, types);
 
 /** Admin update: merges `changes` into the stored set. */
 export async function writeQuotas(ctx: VolumeContext, namespace: string, changes: Record<string, number>): Promise<Record<string, number>> {
@@ -146,7 +192,9 @@ export async function usage(ctx: VolumeContext, namespace: string): Promise<Reco
 /** 413 (Cinder's OverLimit wording) when adding `want` would pass a limit. */
 /** `size` is the resulting volume's size, for per_volume_gigabytes. */
 export async function checkQuota(ctx: VolumeContext, namespace: string, want: { volumes?: number; gigabytes?: number; snapshots?: number; typeName?: string; size?: number }): Promise<void> {
-  const [q, used] = await Promise.all([readQuotas(ctx, namespace), usage(ctx, namespace)]);
+  const [q, used, types] = await Promise.all([readQuotas(ctx, namespace), usage(ctx, namespace), want.typeName ? listTypes(ctx) : []]);
+  // Messages name per-type keys as Cinder does, by type name.
+  const shown = (k: string) => Object.keys(byTypeName({ [k]: 0 }, types))[0] as string;
   const perVolume = q.per_volume_gigabytes ?? -1;
   if (want.size !== undefined && perVolume >= 0 && want.size > perVolume) {
     throw new ApiFault(413, `VolumeSizeExceedsLimit: Requested volume size ${want.size}G is larger than maximum allowed limit ${perVolume}G.`);
@@ -162,10 +210,10 @@ export async function checkQuota(ctx: VolumeContext, namespace: string, want: { 
     const limit = q[k] ?? -1;
     if (limit >= 0 && (used[k] ?? 0) + n > limit) {
       if (k.startsWith('gigabytes')) {
-        throw new ApiFault(413, `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed ${k} quota. Requested ${n}G, quota is ${limit}G and ${used[k] ?? 0}G has been consumed.`);
+        throw new ApiFault(413, `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed ${shown(k)} quota. Requested ${n}G, quota is ${limit}G and ${used[k] ?? 0}G has been consumed.`);
       }
       const what = k.startsWith('snapshots') ? 'SnapshotLimitExceeded: Maximum number of snapshots' : 'VolumeLimitExceeded: Maximum number of volumes';
-      throw new ApiFault(413, `${what} allowed (${limit}) exceeded for quota '${k}'.`);
+      throw new ApiFault(413, `${what} allowed (${limit}) exceeded for quota '${shown(k)}'.`);
     }
   }
 }

@@ -199,5 +199,33 @@ test('types, zones, limits, quotas, extensions', async () => {
   assert.equal((await call(gw, demo, 'GET', `${p}/snapshots`)).body.snapshots.length, 0);
   assert.equal((await call(gw, admin, 'DELETE', `${V(ap)}/os-quota-sets/${demoProject}`)).status, 200);
   assert.equal((await call(gw, demo, 'GET', `${p}/os-quota-sets/${demoProject}`)).body.quota_set.volumes, 10);
+
+  // Per-type keys carry the type's name (its StorageClass is named otherwise).
+  const byType = (await call(gw, demo, 'GET', `${p}/os-quota-sets/${demoProject}?usage=true`)).body.quota_set;
+  assert.deepEqual(byType['volumes_Gold Tier'], { limit: -1, in_use: 1, reserved: 0, allocated: 0 });
+  assert.equal((await call(gw, admin, 'PUT', `${V(ap)}/os-quota-sets/${demoProject}`, { quota_set: { 'volumes_Gold Tier': 1 } })).status, 200);
+  const typeOver = await call(gw, demo, 'POST', `${p}/volumes`, { volume: { size: 1, volume_type: 'Gold Tier' } });
+  assert.equal(typeOver.status, 413);
+  assert.match(typeOver.body.overLimit.message, /exceeded for quota 'volumes_Gold Tier'/);
+  assert.equal((await call(gw, admin, 'PUT', `${V(ap)}/os-quota-sets/${demoProject}`, { quota_set: { volumes_nosuchtype: 1 } })).status, 400);
+  assert.equal((await call(gw, admin, 'DELETE', `${V(ap)}/os-quota-sets/${demoProject}`)).status, 200);
+
+  // The default quota class: the quotas of every project without its own.
+  const QC = `${V(ap)}/os-quota-class-sets/default`;
+  assert.equal((await call(gw, demo, 'GET', `${p}/os-quota-class-sets/default`)).status, 403);
+  const cls = (await call(gw, admin, 'GET', QC)).body.quota_class_set;
+  assert.deepEqual([cls.id, cls.volumes, cls['volumes_Gold Tier']], ['default', 10, -1]);
+  assert.equal((await call(gw, admin, 'PUT', `${V(ap)}/os-quota-class-sets/gold`, { quota_class_set: { volumes: 1 } })).status, 400);
+  assert.equal((await call(gw, admin, 'PUT', QC, { quota_class_set: { volumes: -5 } })).status, 400);
+  const upd = await call(gw, admin, 'PUT', QC, { quota_class_set: { volumes: 12, 'gigabytes_Gold Tier': 7 } });
+  assert.equal(upd.status, 200, JSON.stringify(upd.body));
+  assert.deepEqual([upd.body.quota_class_set.volumes, upd.body.quota_class_set['gigabytes_Gold Tier'], 'id' in upd.body.quota_class_set], [12, 7, false]);
+  try {
+    const d = (await call(gw, demo, 'GET', `${p}/os-quota-sets/${demoProject}/defaults`)).body.quota_set;
+    assert.deepEqual([d.volumes, d['gigabytes_Gold Tier']], [12, 7]);
+    assert.equal((await call(gw, demo, 'GET', `${p}/os-quota-sets/${demoProject}`)).body.quota_set.volumes, 12);
+  } finally {
+    assert.equal((await call(gw, admin, 'PUT', QC, { quota_class_set: { volumes: 10, 'gigabytes_Gold Tier': -1 } })).status, 200);
+  }
   assert.equal((await call(gw, demo, 'DELETE', `${p}/volumes/${vol.body.volume.id}`)).status, 202);
 });
