@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveBytes } from '../helpers/web-server.ts';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type CliSession, startCliSession } from './cli.ts';
@@ -13,7 +12,7 @@ import { type CliSession, startCliSession } from './cli.ts';
 const OPENSTACK = '/usr/bin/openstack';
 let cli: CliSession;
 let dir: string;
-let web: ReturnType<typeof createServer>;
+let web: Awaited<ReturnType<typeof serveBytes>>;
 let webUrl: string;
 const exec = (file: string, args: string[]) => cli.exec(file, args);
 const os = (cloud: string, ...args: string[]) => cli.os(cloud, ...args);
@@ -33,12 +32,8 @@ before(async () => {
   cli = await startCliSession('image');
   dir = cli.dir;
   writeFileSync(join(dir, 'cirros.img'), IMAGE);
-  web = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(WEB_IMAGE.length) });
-    res.end(req.method === 'HEAD' ? undefined : Buffer.from(WEB_IMAGE));
-  });
-  await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
-  webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+  web = await serveBytes(WEB_IMAGE);
+  webUrl = web.url;
 });
 after(async () => {
   web?.close();

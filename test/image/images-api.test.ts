@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveBytes } from '../helpers/web-server.ts';
 import { after, before, test } from 'node:test';
 import { type KubeClient, R, createKubeClient } from '../../src/kube/index.ts';
 import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
@@ -15,7 +14,7 @@ let admin: string;
 let alice: { token: string; projectId: string };
 let bob: { token: string; projectId: string };
 let kube: KubeClient;
-let web: ReturnType<typeof createServer>;
+let web: Awaited<ReturnType<typeof serveBytes>>;
 let webUrl: string;
 const WEB_DATA = bytes(3000, 9);
 
@@ -25,16 +24,8 @@ before(async () => {
   alice = await member(gw, admin, 'alice');
   bob = await member(gw, admin, 'bob');
   kube = createKubeClient({ server: 'http://sandbox', fetch: ((i: string, init?: RequestInit) => gw.sandbox.fetch(new Request(i, init))) as typeof fetch, token: () => gw.sandbox.adminToken });
-  web = createServer((req, res) => {
-    if (req.url === '/missing.img') {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(WEB_DATA.length) });
-    res.end(req.method === 'HEAD' ? undefined : Buffer.from(WEB_DATA));
-  });
-  await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
-  webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+  web = await serveBytes(WEB_DATA, ['/missing.img']);
+  webUrl = web.url;
 });
 after(async () => {
   web?.close();

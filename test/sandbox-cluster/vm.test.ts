@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { R } from '../../src/kube/index.ts';
 import type { VirtualMachine, VirtualMachineInstance } from '../../src/sandbox/cluster/model.ts';
+import { serveBytes } from '../helpers/web-server.ts';
 import { startCluster } from './harness.ts';
 
 let cluster: Awaited<ReturnType<typeof startCluster>>;
@@ -71,15 +72,25 @@ describe('more behaviour', () => {
     assert.equal((await call('virtualmachines', 'nope', 'start')).status, 404);
   });
 
-  it('a DataVolume import ends Succeeded with a Bound PVC; an .invalid host fails', async () => {
+  it('a DataVolume import ends Succeeded with a Bound PVC; an unknown host or a missing file fails', async () => {
     const { client, idle } = cluster;
     const dv = (name: string, url: string) => ({
       metadata: { name, namespace: 'p1' },
       spec: { source: { http: { url } }, storage: { resources: { requests: { storage: '1Gi' } } } },
     });
-    await client.create(R.dataVolumes, dv('img', 'https://images.example.com/x.qcow2'));
+    // The importer reaches its source, as CDI's does: a served file, an unknown host, a 404.
+    const web = await serveBytes(new Uint8Array(16), ['/gone.qcow2']);
+    await client.create(R.dataVolumes, dv('img', `${web.url}/x.qcow2`));
     await client.create(R.dataVolumes, dv('bad', 'https://host.invalid/x.qcow2'));
+    await client.create(R.dataVolumes, dv('nohost', 'http://does-not.exist/no/possible/way'));
+    await client.create(R.dataVolumes, dv('gone', `${web.url}/gone.qcow2`));
     await idle();
+    web.close();
+    for (const name of ['nohost', 'gone']) {
+      const failed = await client.get<{ status: { phase: string; conditions: { type: string; message?: string }[] } }>(R.dataVolumes, name, { namespace: 'p1' });
+      assert.equal(failed.status.phase, 'Failed', name);
+      assert.match(failed.status.conditions.find((c) => c.type === 'Running')?.message ?? '', /^Unable to connect to http data source: /);
+    }
     const ok = await client.get<{ status: { phase: string; progress: string } }>(R.dataVolumes, 'img', { namespace: 'p1' });
     assert.deepEqual([ok.status.phase, ok.status.progress], ['Succeeded', '100.0%']);
     const pvc = await client.get<{ status: { phase: string } }>(R.pvcs, 'img', { namespace: 'p1' });

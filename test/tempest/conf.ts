@@ -14,6 +14,8 @@ export interface TempestTarget {
   volumeMaxMicroversion: string;
   imageRef?: string;
   imageRefAlt?: string;
+  /** What web-download imports fetch (Tempest's http_image): a local server, as the machine may be offline. */
+  httpImage?: string;
   flavorRef?: string;
   flavorRefAlt?: string;
   /** The external network `public` (floating IPs, router gateways). */
@@ -118,6 +120,7 @@ export function tempestConf(t: TempestTarget): string {
       container_formats: 'bare,ovf,ova,docker,compressed,ami,ari,aki',
       disk_formats: 'qcow2,raw,iso,vmdk,vdi,vhd,vhdx,ami,ari,aki,ploop',
       image_caching_enabled: false,
+      http_image: t.httpImage,
       build_timeout: 120,
       build_interval: 1,
     },

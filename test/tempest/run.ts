@@ -16,6 +16,7 @@ import { startNode } from '../../platform/node.ts';
 import { COMPUTE_VERSIONS } from '../../src/compute/version.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import { VOLUME_VERSIONS } from '../../src/volume/version.ts';
+import { serveBytes } from '../helpers/web-server.ts';
 import { tempestConf } from './conf.ts';
 import { type Outcome, gate, readBaseline, score, writeScoreboard } from './scoreboard.ts';
 
@@ -124,6 +125,7 @@ async function main() {
   const identity = { scrypt: { N: 1024, r: 8, p: 1 }, lockoutFailureAttempts: LOCKOUT.attempts, lockoutDurationSeconds: LOCKOUT.seconds };
   const real = process.env.DICOT_TEST_CLUSTER === 'real';
   const gw = real ? await startOnLane(identity, join(dir, 'state')) : await startNode(parseConfig({ listen: { hostname: '127.0.0.1', port: 0 }, identity }), { stateDir: join(dir, 'state'), timing: 'instant', log: () => {} });
+  const web = await serveBytes(new Uint8Array(1024 * 1024).map((_, i) => i % 239));
   try {
     const clouds = parseYaml(readFileSync(join(dir, 'state', 'clouds.yaml'), 'utf8')) as CloudsYaml;
     const admin = clouds.clouds['dicot-admin']?.auth;
@@ -148,6 +150,7 @@ async function main() {
         volumeMaxMicroversion: VOLUME_VERSIONS.max,
         services: { nova: true, glance: true, neutron: true, cinder: true },
         ...fixtures,
+        httpImage: `${web.url}/cirros.img`,
         logFile: join(ws, 'tempest.log'),
         lockout: LOCKOUT,
       }),
@@ -209,6 +212,7 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
+    web.close();
     await gw.close();
     if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
   }

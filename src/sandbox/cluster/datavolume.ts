@@ -1,5 +1,5 @@
 // CDI's DataVolume controller: a PVC of the same name owned by the DV, then import / clone /
-// upload phases with progress, as stages. Sources are never fetched except loopback URLs.
+// upload phases with progress, as stages. An http source is reached (its bytes are not kept).
 
 import { type KubeObject, R } from '../../kube/index.ts';
 import type { Controller, Engine, Stage } from './engine.ts';
@@ -98,7 +98,7 @@ export function dataVolumeController(engine: Engine): Controller {
     engine.track(R.pvcs, pvc);
   }
 
-  /** Why an http import cannot work: `.invalid` hosts (RFC 2606), or an unreachable loopback URL. */
+  /** Why an http import cannot work: `.invalid` hosts (RFC 2606), or a source that does not answer 200. */
   async function importError(dv: DataVolume): Promise<string | undefined> {
     if (failRequested(dv)) return 'Unable to process data: sandbox fault injection';
     const url = source(dv)?.http?.url;
@@ -111,12 +111,11 @@ export function dataVolumeController(engine: Engine): Controller {
     }
     if (u.hostname === 'invalid' || u.hostname.endsWith('.invalid'))
       return `Unable to connect to http data source: dial tcp: lookup ${u.hostname}: no such host`;
-    if (['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) {
-      const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e as Error);
-      if (res instanceof Error) return `Unable to connect to http data source: ${res.message}`;
-      await res.body?.cancel();
-      if (!res.ok) return `Unable to connect to http data source: expected status code 200, got ${res.status}`;
-    }
+    // Like CDI's importer, reach the source: an unknown host or an error status fails the import.
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e as Error);
+    if (res instanceof Error) return `Unable to connect to http data source: ${(res.cause as { code?: string } | undefined)?.code ?? res.message}`;
+    await res.body?.cancel();
+    if (!res.ok) return `Unable to connect to http data source: expected status code 200, got ${res.status}`;
     return undefined;
   }
 
