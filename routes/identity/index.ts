@@ -5,6 +5,7 @@ import { catalogRoutes } from './catalog.ts';
 import { router } from './common.ts';
 import { domainRoutes } from './domains.ts';
 import { groupRoutes } from './groups.ts';
+import { policyRoutes } from './policies.ts';
 import { projectRoutes } from './projects.ts';
 import { roleRoutes } from './roles.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -22,6 +23,6 @@ const authed = requireAuth();
 export const identityRoutes = router();
 identityRoutes.use('/v3/*', async (c, next) => (open(c.req.method, c.req.path) ? next() : authed(c, next)));
 identityRoutes.route('/', identityVersions);
-for (const r of [tokenRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, domainRoutes, appCredRoutes, credentialRoutes, catalogRoutes]) {
+for (const r of [tokenRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, domainRoutes, appCredRoutes, credentialRoutes, policyRoutes, catalogRoutes]) {
   identityRoutes.route('/', r);
 }

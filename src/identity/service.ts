@@ -4,6 +4,7 @@ import { Assignments } from './assignments.ts';
 import { Credentials } from './credentials.ts';
 import { AppCreds, Domains, Groups, Projects, Roles, Users } from './directory.ts';
 import { KeyRing } from './keys.ts';
+import { Policies } from './policies.ts';
 import { MANAGED, SYSTEM_NS } from './model.ts';
 import { type IdentityOptions, identityOptions } from './options.ts';
 import { Revocations } from './revocations.ts';
@@ -25,6 +26,7 @@ export interface Identity {
   roles: Roles;
   appCreds: AppCreds;
   credentials: Credentials;
+  policies: Policies;
   assignments: Assignments;
   /** Creates `dicot-system` when missing (first write into it). */
   ensureSystemNamespace(): Promise<void>;
@@ -54,6 +56,7 @@ export function createIdentity(gateway: Gateway, kube: KubeClient, options: Iden
     roles,
     appCreds: new AppCreds(kube),
     credentials: new Credentials(kube),
+    policies: new Policies(kube),
     assignments: new Assignments(kube, projects, roles, users),
     ensureSystemNamespace() {
       systemReady ??= ensureNamespace(kube, SYSTEM_NS).catch((err) => {

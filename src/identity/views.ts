@@ -2,6 +2,7 @@ import type { Assignment } from './assignments.ts';
 import type { AppCredRecord, DomainRecord, GroupRecord, ProjectRecord, RoleRecord, UserRecord } from './model.ts';
 import type { CredentialRecord } from './credentials.ts';
 import type { TokenClaims } from './tokens.ts';
+import type { PolicyRecord } from './policies.ts';
 
 // Keystone views of identity records (pure). `v3` is `<base>/identity/v3`.
 
@@ -130,6 +131,11 @@ export function normalizeExpiry(text: string): string | undefined {
   const utc = new Date(base).toISOString().slice(0, 19);
   const micros = frac.padEnd(6, '0');
   return /^0+$/.test(micros) ? utc : `${utc}.${micros}`;
+}
+
+/** A stored policy: the client's extra attributes, then Keystone's own fields. */
+export function policyView(v3: string, p: PolicyRecord) {
+  return { ...p.extra, id: p.id, type: p.type, blob: p.blob, links: self(v3, `policies/${p.id}`) };
 }
 
 export function credentialView(v3: string, c: CredentialRecord) {

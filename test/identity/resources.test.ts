@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SERVICES } from '../../src/identity/catalog.ts';
+import { memberToken } from '../compute/helpers.ts';
 import { type TestGateway, call, startTestGateway } from '../helpers/gateway.ts';
 
 // CRUD of the Keystone resources, their error codes, application credentials and groups.
@@ -252,4 +253,21 @@ test('credentials: CRUD, ec2 blobs, owners only; the EC2 view by access key', as
   assert.equal((await call(gw, mine, 'DELETE', `/identity/v3/users/${u.id}/credentials/OS-EC2/${gen.body.credential.access}`)).status, 204);
   assert.equal((await call(gw, mine, 'DELETE', `/identity/v3/credentials/${id}`)).status, 204);
   assert.equal((await call(gw, mine, 'GET', `/identity/v3/credentials/${id}`)).status, 404);
+});
+
+test('policies: blobs stored for admins, with extra attributes; members refused; unknown ids 404', async () => {
+  const created = await call(gw, admin, 'POST', '/identity/v3/policies', { policy: { type: 'application/json', blob: '{"a": 1}', note: 'kept' } });
+  assert.equal(created.status, 201);
+  const p = created.body.policy;
+  assert.deepEqual([p.type, p.blob, p.note, p.links.self.endsWith(`/v3/policies/${p.id}`)], ['application/json', '{"a": 1}', 'kept', true]);
+  assert.equal((await call(gw, admin, 'POST', '/identity/v3/policies', { policy: { blob: 'x' } })).status, 400, 'a type is required');
+  const updated = await call(gw, admin, 'PATCH', `/identity/v3/policies/${p.id}`, { policy: { type: 'text/plain' } });
+  assert.deepEqual([updated.body.policy.type, updated.body.policy.blob, updated.body.policy.note], ['text/plain', '{"a": 1}', 'kept']);
+  assert.equal((await call(gw, admin, 'GET', `/identity/v3/policies/${p.id}`)).body.policy.type, 'text/plain');
+  assert.deepEqual((await call(gw, admin, 'GET', '/identity/v3/policies?type=text/plain')).body.policies.map((x: { id: string }) => x.id), [p.id]);
+  const member = await memberToken(gw, admin, 'pol-member');
+  assert.equal((await call(gw, member, 'GET', '/identity/v3/policies')).status, 403);
+  assert.equal((await call(gw, admin, 'DELETE', `/identity/v3/policies/${p.id}`)).status, 204);
+  assert.equal((await call(gw, admin, 'GET', `/identity/v3/policies/${p.id}`)).status, 404);
+  assert.equal((await call(gw, admin, 'DELETE', `/identity/v3/policies/${p.id}`)).status, 404);
 });

@@ -4,7 +4,7 @@
 //   npm run tempest -- --package tempest.api.identity   # a whole package, on demand
 //   npm run tempest -- --package tempest.api.identity.admin.v3.test_tokens   # a module (no scoreboard)
 //   npm run tempest -- --package <module>,<module>   # several (no scoreboard)
-// Options: --concurrency N (default 2), --keep (leave the workspace), --no-gate,
+// Options: --concurrency N (default 3), --keep (leave the workspace), --no-gate,
 //   --only <prefix> (the interop tests starting with it; no scoreboard written).
 // DICOT_TEST_CLUSTER=real runs against the real-cluster lane and compares with the scoreboard.
 import { spawn, spawnSync } from 'node:child_process';
@@ -118,7 +118,7 @@ async function main() {
   const pkg = arg('--package');
   const only = arg('--only');
   const suite = pkg ?? 'interop';
-  const concurrency = arg('--concurrency') ?? '2';
+  const concurrency = arg('--concurrency') ?? '3';
   const dir = mkdtempSync(join(tmpdir(), 'dicot-tempest-'));
   // Tempest logs in thousands of times: a cheap hash cost here (production's is ~0.8 s of CPU),
   // and the lockout Tempest's defaults expect (2 failures, 5 s).
