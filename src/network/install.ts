@@ -1,5 +1,5 @@
 import { AlreadyExistsError, type KubeClient, type KubeObject, R } from '../kube/index.ts';
-import { DICOT_CRDS } from './crds.ts';
+import { DICOT_CRDS } from '../core/crds.ts';
 
 // Installs (or updates) Dicot's CRDs on a cluster: `dicot bootstrap` runs it with an admin
 // credential; the gateway itself never changes cluster-scoped definitions.

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { DICOT_CRDS } from '../../src/network/crds.ts';
+import { DICOT_CRDS } from '../../src/core/crds.ts';
 import { defaultPools, eui64, formatIp, overlaps, parseCidr, parseIp, poolRanges } from '../../src/network/ip.ts';
 import { renderCni } from '../../src/network/networks.ts';
 import { policySpec } from '../../src/network/security-groups.ts';

@@ -3,7 +3,7 @@
 // KubeVirt/CDI roles that aggregate into admin/edit/view as their operators install them.
 
 import type { KubeObject } from './object.ts';
-import { DICOT_CRDS } from '../../network/crds.ts';
+import { DICOT_CRDS } from '../../core/crds.ts';
 import { seedCrds } from './crds.ts';
 import type { PolicyRule } from './rbac.ts';
 
