@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { R } from '../../src/kube/index.ts';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken, eventually } from './helpers.ts';
-import { IMAGE, IMAGE_ALT, installTestImages, waitActive, waitStatus } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api, eventually } from './helpers.ts';
+import { computeGateway, IMAGE, IMAGE_ALT, waitActive, waitStatus } from './servers-helpers.ts';
 
 describe('server actions', () => {
   let gw: TestGateway;
@@ -12,10 +12,7 @@ describe('server actions', () => {
   let id: string;
   const act = (token: string, body: unknown, headers: Record<string, string> = {}) => api(gw, token, 'POST', `${C}/servers/${id}/action`, body, headers);
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'vm', imageRef: IMAGE, flavorRef: 'u1.small' } });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     id = r.body.server.id;

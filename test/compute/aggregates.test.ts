@@ -5,9 +5,9 @@ import type { KubeNode } from '../../src/compute/model.ts';
 import { ApiVersion } from '../../src/core/microversion.ts';
 import { R } from '../../src/kube/index.ts';
 import { aggregateCreated, aggregateView } from '../../routes/compute/views/aggregates.ts';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive } from './servers-helpers.ts';
 
 const agg = (id: number, hosts: string[], az?: string): Aggregate => ({
   id,
@@ -85,10 +85,7 @@ describe('aggregates: /os-aggregates over the sandbox', () => {
   let admin: string;
   let demo: string;
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
   });
   after(async () => {
     await gw.close();

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { diagnosticsOf } from '../../src/compute/diagnostics.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, api, demoToken } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive, waitStatus } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, api } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive, waitStatus } from './servers-helpers.ts';
 
 describe('diagnostics', () => {
   test('sizes and devices from the VMI; counters null', () => {
@@ -34,10 +34,7 @@ describe('diagnostics', () => {
     let admin: string;
     let demo: string;
     before(async () => {
-      installTestImages();
-      gw = await startTestGateway();
-      admin = await gw.adminToken();
-      demo = await demoToken(gw, admin);
+      ({ gw, admin, demo } = await computeGateway());
     });
     after(() => gw.close());
 

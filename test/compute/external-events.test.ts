@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive } from './servers-helpers.ts';
 
 describe('os-server-external-events', () => {
   let gw: TestGateway;
@@ -11,10 +11,7 @@ describe('os-server-external-events', () => {
   let id: string;
   const missing = '00000000-0000-4000-8000-000000000000';
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'ev', imageRef: IMAGE, flavorRef: 'u1.small' } });
     id = r.body.server.id;
     await waitActive(gw, demo, id);

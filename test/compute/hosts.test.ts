@@ -6,9 +6,9 @@ import type { KubeNode } from '../../src/compute/model.ts';
 import { nodeUptime } from '../../src/compute/zones.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
 import { R } from '../../src/kube/index.ts';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive } from './servers-helpers.ts';
 
 describe('hosts: mapping', () => {
   test("a node's uptime counts from its Ready transition, in uptime(1)'s form; none when it is not Ready", () => {
@@ -45,10 +45,7 @@ describe('hosts: /os-hosts', () => {
   let admin: string;
   let demo: string;
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
   });
   after(() => gw.close());
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Json, type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken } from './helpers.ts';
-import { IMAGE, IMAGE_ALT, installTestImages, waitActive } from './servers-helpers.ts';
+import type { Json, TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api } from './helpers.ts';
+import { computeGateway, IMAGE, IMAGE_ALT, waitActive } from './servers-helpers.ts';
 
 // 2.75: unknown query parameters are a 400; PUT and rebuild answer with the GET view; flavor
 // swap 0 is 0; hypervisors listed with_servers always carry `servers`. Each at 2.74 and 2.75.
@@ -14,10 +14,7 @@ describe('compute 2.75 cleanups', () => {
   let id: string;
   let project: string;
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     project = (await api(gw, demo, 'GET', '/identity/v3/auth/tokens', undefined, { 'x-subject-token': demo })).body.token.project.id;
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'mv', imageRef: IMAGE, flavorRef: 'u1.small', networks: 'none' } });
     assert.equal(r.status, 202, JSON.stringify(r.body));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive, waitStatus } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive, waitStatus } from './servers-helpers.ts';
 
 // 2.77: unshelve of a SHELVED_OFFLOADED server may name an availability zone (a node zone),
 // which becomes the VM's zone selector. Below 2.77 the body is ignored.
@@ -19,10 +19,7 @@ describe('compute 2.77: unshelve to an availability zone', () => {
     await waitStatus(gw, demo, id, 'SHELVED_OFFLOADED');
   };
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'az', imageRef: IMAGE, flavorRef: 'u1.small', networks: 'none', availability_zone: 'zone-a' } });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     id = r.body.server.id;

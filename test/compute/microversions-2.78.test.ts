@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { topologyOf } from '../../src/compute/topology.ts';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken, memberToken } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api, memberToken } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive } from './servers-helpers.ts';
 
 // 2.78: GET /servers/{id}/topology. Dicot's servers have no guest NUMA cells, so the answer is
 // Nova's for an instance without a NUMA topology.
@@ -24,10 +24,7 @@ describe('compute 2.78: server topology', () => {
   let id: string;
   const topo = (token: string, v: string, server = id) => api(gw, token, 'GET', `${C}/servers/${server}/topology`, undefined, CV(v));
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     other = await memberToken(gw, admin, 'other');
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'topo', imageRef: IMAGE, flavorRef: 'u1.small', networks: 'none' } });
     assert.equal(r.status, 202, JSON.stringify(r.body));

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Vmim, byNewest, migrationIntId, migrationsOf } from '../../src/compute/migrations.ts';
 import { CA, type VirtualMachine } from '../../src/compute/model.ts';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken, eventually } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive, waitStatus } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api, eventually } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive, waitStatus } from './servers-helpers.ts';
 
 const entry = (action: string, n: number, finished = true) => ({
   action,
@@ -60,10 +60,7 @@ describe('migrations: /os-migrations and /servers/{id}/migrations', () => {
   let demo: string;
   let id: string;
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'mig', imageRef: IMAGE, flavorRef: 'u1.small' } });
     id = r.body.server.id;
     await waitActive(gw, demo, id);

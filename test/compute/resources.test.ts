@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken, memberToken } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api, memberToken } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive } from './servers-helpers.ts';
 import type { Flavor } from '../../src/compute/flavors.ts';
 import { DEFAULT_QUOTAS, admitResize } from '../../src/compute/quotas.ts';
 
@@ -22,10 +22,7 @@ describe('limits, quotas, zones, hypervisors, services, server groups, extension
   let demo: string;
   let demoProject: string;
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     demoProject = (await api(gw, demo, 'GET', '/identity/v3/auth/tokens', undefined, { 'x-subject-token': demo })).body.token.project.id;
   });
   after(async () => {

@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, api, demoToken, eventually } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, api, eventually } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive } from './servers-helpers.ts';
 
 describe('server password, forceDelete and restore', () => {
   let gw: TestGateway;
-  let admin: string;
   let demo: string;
   let id: string;
   const missing = '00000000-0000-4000-8000-000000000000';
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, demo } = await computeGateway());
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'p1', imageRef: IMAGE, flavorRef: 'u1.small' } });
     id = r.body.server.id;
     await waitActive(gw, demo, id);

@@ -1,6 +1,6 @@
 import { type BootImage, useBootImages } from '../../src/compute/images.ts';
-import type { Json, TestGateway } from '../helpers/gateway.ts';
-import { C, api, eventually } from './helpers.ts';
+import { type Json, type TestGateway, startTestGateway } from '../helpers/gateway.ts';
+import { C, api, demoToken, eventually } from './helpers.ts';
 
 // Boot images for compute tests until the image service's resolveBootImage is wired in:
 // an active registry image and a queued one.
@@ -17,6 +17,14 @@ const images: Record<string, BootImage> = {
 
 export function installTestImages(): void {
   useBootImages(async (_c, id) => images[id]);
+}
+
+/** A gateway over a fresh sandbox with the test images, and the tokens of its admin and a member (`demo`). */
+export async function computeGateway(): Promise<{ gw: TestGateway; admin: string; demo: string }> {
+  installTestImages();
+  const gw = await startTestGateway();
+  const admin = await gw.adminToken();
+  return { gw, admin, demo: await demoToken(gw, admin) };
 }
 
 /** Polls the server until its status is `status` with no task in flight (Tempest's waiter). */

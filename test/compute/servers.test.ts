@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken, eventually, memberToken } from './helpers.ts';
-import { IMAGE, QUEUED_IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api, eventually, memberToken } from './helpers.ts';
+import { computeGateway, IMAGE, QUEUED_IMAGE, waitActive } from './servers-helpers.ts';
 
 const KEY =
   'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDx8nkQv/zgGgB4rMYmIf+6A4l6Rr+o/6lHBQdW5aYd44bd8JttDCE/F/pNRr0lRE+PiqSPO8nDPHw0010JeMH9gYgnnFlyY3/OcJ02RhIPyyxYpv9FhY+2YiUkpwFOcLImyrxEsYXpD/0d3ac30bNH6Sw9JD9UZHYcpSxsIbECHw== k';
@@ -24,10 +24,7 @@ describe('servers API', () => {
   const S = `${C}/servers`;
   let id: string;
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     other = await memberToken(gw, admin, 'other');
     await api(gw, demo, 'POST', `${C}/os-keypairs`, { keypair: { name: 'k', public_key: KEY } });
   });

@@ -3,9 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Flavor } from '../../src/compute/flavors.ts';
 import type { ServerRecord } from '../../src/compute/servers.ts';
 import { hoursFor, parseUsageTime, tenantUsages } from '../../src/compute/usage.ts';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, api, demoToken } from './helpers.ts';
-import { IMAGE, installTestImages, waitActive } from './servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, api } from './helpers.ts';
+import { computeGateway, IMAGE, waitActive } from './servers-helpers.ts';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -59,10 +59,7 @@ describe('usage: /os-simple-tenant-usage', () => {
   let demo: string;
   let project: string;
   before(async () => {
-    installTestImages();
-    gw = await startTestGateway();
-    admin = await gw.adminToken();
-    demo = await demoToken(gw, admin);
+    ({ gw, admin, demo } = await computeGateway());
     project = (await api(gw, demo, 'GET', '/identity/v3/auth/tokens', undefined, { 'x-subject-token': demo })).body.token.project.id;
     const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'u1', imageRef: IMAGE, flavorRef: 'u1.small' } });
     await waitActive(gw, demo, r.body.server.id);

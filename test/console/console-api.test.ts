@@ -5,9 +5,9 @@ import { ConsoleRefused, openUpstream, redeemConsoleToken } from '../../src/cons
 import { CONSOLE_TTL_SECONDS, verifyConsoleToken } from '../../src/console/token.ts';
 import { identityOf } from '../../src/identity/service.ts';
 import type { WsData, WsPeer } from '../../src/platform.ts';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.ts';
-import { C, CV, api, demoToken } from '../compute/helpers.ts';
-import { IMAGE, installTestImages, waitActive, waitStatus } from '../compute/servers-helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { C, CV, api } from '../compute/helpers.ts';
+import { computeGateway, IMAGE, waitActive, waitStatus } from '../compute/servers-helpers.ts';
 
 // The compute side of consoles over the in-process sandbox: remote-consoles (2.6+) and the
 // legacy actions with Nova's shapes and faults, the admin connection-info API, and the token
@@ -19,10 +19,7 @@ let demo: string;
 let server: string;
 
 before(async () => {
-  installTestImages();
-  gw = await startTestGateway();
-  admin = await gw.adminToken();
-  demo = await demoToken(gw, admin);
+  ({ gw, admin, demo } = await computeGateway());
   const r = await api(gw, demo, 'POST', `${C}/servers`, { server: { name: 'con-1', imageRef: IMAGE, flavorRef: 'u1.small', networks: 'none' } }, CV('2.37'));
   assert.equal(r.status, 202, JSON.stringify(r.body));
   server = r.body.server.id;
