@@ -5,6 +5,7 @@ import { catalogRoutes } from './catalog.ts';
 import { router } from './common.ts';
 import { domainRoutes } from './domains.ts';
 import { groupRoutes } from './groups.ts';
+import { inheritedRoleRoutes } from './inherit.ts';
 import { policyRoutes } from './policies.ts';
 import { projectRoutes } from './projects.ts';
 import { roleRoutes } from './roles.ts';
@@ -23,6 +24,6 @@ const authed = requireAuth();
 export const identityRoutes = router();
 identityRoutes.use('/v3/*', async (c, next) => (open(c.req.method, c.req.path) ? next() : authed(c, next)));
 identityRoutes.route('/', identityVersions);
-for (const r of [tokenRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, domainRoutes, appCredRoutes, credentialRoutes, policyRoutes, catalogRoutes]) {
+for (const r of [tokenRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, inheritedRoleRoutes, domainRoutes, appCredRoutes, credentialRoutes, policyRoutes, catalogRoutes]) {
   identityRoutes.route('/', r);
 }

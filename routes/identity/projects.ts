@@ -74,6 +74,8 @@ export const projectRoutes = router()
     if (!domain) throw badRequest(`Could not find domain: ${domainId}.`);
     if (parent_id && parent_id !== domainId) throw badRequest('Project hierarchies are not supported; parent_id must be the domain.');
     const p = await id.projects.create({ name, description: description ?? '', domainId, enabled: enabled ?? true, tags: t ?? [], extra });
+    // Roles the domain passes on to its projects (OS-INHERIT) hold here from the start.
+    await id.assignments.applyInherited(p);
     return c.json({ project: projectView(v3Of(c), p) }, 201);
   })
   .openapi(show, async (c) => {

@@ -33,8 +33,8 @@ const assignments = createRoute({
   responses: { 200: json(listOf('role_assignments'), 'Role assignments') },
 });
 
-type Target = 'projects' | 'domains';
-type Actors = 'users' | 'groups';
+export type Target = 'projects' | 'domains';
+export type Actors = 'users' | 'groups';
 const grantPath = (t: Target, a: Actors) => `/v3/${t}/{target}/${a}/{actor}/roles`;
 
 function grantRoutes(t: Target, a: Actors) {
@@ -48,13 +48,13 @@ function grantRoutes(t: Target, a: Actors) {
   };
 }
 
-async function getRole(id: Identity, roleId: string): Promise<RoleRecord> {
+export async function getRole(id: Identity, roleId: string): Promise<RoleRecord> {
   const r = await id.roles.get(roleId);
   if (!r) throw notFound(`Could not find role: ${roleId}.`);
   return r;
 }
 
-async function resolveGrant(id: Identity, t: Target, a: Actors, p: { target: string; actor: string }): Promise<{ scope: Scope; type: ActorType }> {
+export async function resolveGrant(id: Identity, t: Target, a: Actors, p: { target: string; actor: string }): Promise<{ scope: Scope; type: ActorType }> {
   if (t === 'projects') {
     if (!(await id.projects.get(p.target))) throw notFound(`Could not find project: ${p.target}.`);
   } else if (!(await id.domains.get(p.target))) throw notFound(`Could not find domain: ${p.target}.`);
@@ -184,12 +184,25 @@ export const roleRoutes = router()
     if (!auth.isAdmin) {
       if (q['user.id'] !== undefined && q['user.id'] !== auth.userId) throw forbidden('You are not authorized to perform the requested action: identity:list_role_assignments.');
     }
-    if (q['scope.system'] !== undefined || q['scope.OS-INHERIT:inherited_to'] !== undefined) return c.json(listBody(c, 'role_assignments', []), 200);
-    let list = await id.assignments.list({
+    const inheritedTo = q['scope.OS-INHERIT:inherited_to'];
+    if (q['scope.system'] !== undefined || (inheritedTo !== undefined && inheritedTo !== 'projects')) return c.json(listBody(c, 'role_assignments', []), 200);
+    const where = {
       ...(q['scope.project.id'] ? { projectId: q['scope.project.id'] } : {}),
       ...(q['scope.domain.id'] ? { domainId: q['scope.domain.id'] } : {}),
-    });
-    if (effective) list = await id.assignments.effective(list);
+    };
+    let list: Assignment[];
+    if (effective) {
+      // What holds where: inherited domain assignments on each of the domain's projects.
+      const project = where.projectId ? await id.projects.get(where.projectId) : undefined;
+      const [direct, inherited] = await Promise.all([
+        inheritedTo ? [] : id.assignments.list(where),
+        id.assignments.listInherited(project ? { domainId: project.domainId } : where.projectId ? { projectId: where.projectId } : {}),
+      ]);
+      list = await id.assignments.effective([...direct, ...(await id.assignments.expandInherited(inherited))]);
+    } else {
+      const [direct, inherited] = await Promise.all([inheritedTo ? [] : id.assignments.list(where), id.assignments.listInherited(where)]);
+      list = [...direct, ...inherited];
+    }
     list = filterAssignments(list, q, effective);
     if (!auth.isAdmin) list = list.filter((a) => a.actor.type === 'user' && a.actor.id === auth.userId);
     const n = flag(q.include_names) ? await names(id) : undefined;

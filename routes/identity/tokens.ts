@@ -6,6 +6,7 @@ import { signToken } from '../../src/identity/tokens.ts';
 import { domainView, projectView, tokenBody } from '../../src/identity/views.ts';
 import { AuthBody, CatalogResponse, Links, Loose, NoCatalog, TokenResponse, json, listOf, noContent } from './schemas.ts';
 import { authOf, idn, listBody, router, v3Of } from './common.ts';
+import type { Assignment } from '../../src/identity/assignments.ts';
 
 // /v3/auth/*: issue, validate, check and revoke tokens; what a token may be scoped to.
 
@@ -149,14 +150,12 @@ export const tokenRoutes = router()
     return c.json({ system: admin ? [{ all: true }] : [], links: { self: `${v3Of(c)}/auth/system`, previous: null, next: null } }, 200);
   });
 
-/** Enabled projects where the user (directly or through a group) holds a role. */
+/** Enabled projects where the user (directly, through a group, or by inheritance from a domain) holds a role. */
 export async function userProjects(id: ReturnType<typeof idn>, userId: string, groups: string[]) {
-  const assignments = await id.assignments.list();
-  const ids = new Set(
-    assignments
-      .filter((a) => 'projectId' in a.scope && (a.actor.type === 'user' ? a.actor.id === userId : groups.includes(a.actor.id)))
-      .map((a) => ('projectId' in a.scope ? a.scope.projectId : '')),
-  );
-  return (await id.projects.list()).filter((p) => p.enabled && ids.has(p.id));
+  const mine = (a: Assignment) => (a.actor.type === 'user' ? a.actor.id === userId : groups.includes(a.actor.id));
+  const [direct, inherited, projects] = await Promise.all([id.assignments.list(), id.assignments.listInherited(), id.projects.list()]);
+  const ids = new Set(direct.filter((a) => 'projectId' in a.scope && mine(a)).map((a) => ('projectId' in a.scope ? a.scope.projectId : '')));
+  const domains = new Set(inherited.filter((a) => 'domainId' in a.scope && mine(a)).map((a) => ('domainId' in a.scope ? a.scope.domainId : '')));
+  return projects.filter((p) => p.enabled && (ids.has(p.id) || domains.has(p.domainId)));
 }
 

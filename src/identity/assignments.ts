@@ -16,6 +16,10 @@ import {
 // Dicot actor and a Dicot role counts, including ones a Kubernetes admin wrote by hand).
 // On a domain: ConfigMaps in dicot-system (a RoleBinding there would open the identity
 // records to the grantee). An admin anywhere is a cloud admin (ClusterRoleBinding).
+// Inherited ones (OS-INHERIT, `inherited_to_projects`): a ConfigMap in dicot-system records
+// the assignment; one on a domain holds on each of its projects, so each project's namespace
+// gets a RoleBinding labelled with the domain (made for projects created later too). One on a
+// project holds on its subprojects: Dicot has none, so it is recorded and binds nothing.
 
 export type Scope = { projectId: string } | { domainId: string };
 
@@ -25,6 +29,10 @@ export interface Assignment {
   scope: Scope;
   /** Set on effective assignments that come from a group membership. */
   viaGroup?: string;
+  /** An OS-INHERIT assignment: it holds on the projects below `scope`, not on `scope` itself. */
+  inherited?: boolean;
+  /** Set on effective project assignments that come from an inherited domain assignment. */
+  inheritedFrom?: string;
 }
 
 interface RoleBindingObject extends KubeObject {
@@ -33,6 +41,11 @@ interface RoleBindingObject extends KubeObject {
 }
 
 const DOMAIN_KIND = 'domain-role-assignment';
+const INHERITED_KIND = 'inherited-role-assignment';
+const L_SCOPE_TYPE = 'openstack.dicot.io/scope-type';
+const L_SCOPE_ID = 'openstack.dicot.io/scope-id';
+/** On a RoleBinding made for an inherited domain assignment: the domain. */
+const L_INHERITED_FROM = 'openstack.dicot.io/inherited-from-domain';
 const L_ROLE = 'openstack.dicot.io/role-object';
 const L_ACTOR_TYPE = 'openstack.dicot.io/actor-type';
 const L_ACTOR_ID = 'openstack.dicot.io/actor-id';
@@ -42,6 +55,8 @@ export function assignmentsFromBindings(bindings: RoleBindingObject[], project: 
   const out: Assignment[] = [];
   for (const b of bindings) {
     if (b.roleRef?.kind !== 'ClusterRole' || !b.roleRef.name.startsWith(ROLE_PREFIX)) continue;
+    // The effect of an inherited assignment, listed as that assignment (listInherited).
+    if (b.metadata.labels?.[L_INHERITED_FROM]) continue;
     const role = rolesByObject.get(b.roleRef.name);
     if (!role) continue;
     for (const s of b.subjects ?? []) {
@@ -114,11 +129,74 @@ export class Assignments {
     return out;
   }
 
-  /** The roles an actor set (a user and its groups) holds on a project, implied ones included. */
+  /** The roles an actor set (a user and its groups) holds on a project (inherited from its domain too), implied ones included. */
   async rolesOnProject(project: ProjectRecord, userId: string, groupIds: string[]): Promise<RoleRecord[]> {
-    const all = await this.list({ projectId: project.id });
-    const direct = all.filter((a) => (a.actor.type === 'user' ? a.actor.id === userId : groupIds.includes(a.actor.id))).map((a) => a.role);
-    return withImplied(direct, await this.roles.list());
+    const [direct, inherited] = await Promise.all([this.list({ projectId: project.id }), this.listInherited({ domainId: project.domainId })]);
+    const held = [...direct, ...inherited].filter((a) => (a.actor.type === 'user' ? a.actor.id === userId : groupIds.includes(a.actor.id))).map((a) => a.role);
+    return withImplied(held, await this.roles.list());
+  }
+
+  // ---- OS-INHERIT ----
+
+  /** Inherited assignments recorded on a domain or a project (or all). */
+  async listInherited(filter: { projectId?: string; domainId?: string } = {}): Promise<Assignment[]> {
+    const scope = filter.projectId ? `,${L_SCOPE_TYPE}=project,${L_SCOPE_ID}=${filter.projectId}` : filter.domainId ? `,${L_SCOPE_TYPE}=domain,${L_SCOPE_ID}=${filter.domainId}` : '';
+    const [list, roles] = await Promise.all([
+      this.kube.listAll(R.configMaps, { namespace: SYSTEM_NS, labelSelector: `${L.managedBy}=dicot,${L.kind}=${INHERITED_KIND}${scope}` }),
+      this.rolesByObject(),
+    ]);
+    const out: Assignment[] = [];
+    for (const cm of list.items.filter(alive)) {
+      const l = cm.metadata.labels ?? {};
+      const role = roles.get(l[L_ROLE] ?? '');
+      const type = l[L_ACTOR_TYPE];
+      const id = l[L_SCOPE_ID] ?? '';
+      if (!role || (type !== 'user' && type !== 'group')) continue;
+      out.push({ role, actor: { type, id: l[L_ACTOR_ID] ?? '' }, scope: l[L_SCOPE_TYPE] === 'project' ? { projectId: id } : { domainId: id }, inherited: true });
+    }
+    return out;
+  }
+
+  async grantInherited(scope: Scope, role: RoleRecord, type: ActorType, id: string): Promise<void> {
+    const [kind, scopeId] = 'projectId' in scope ? ['project', scope.projectId] : ['domain', scope.domainId];
+    await createIfAbsent(this.kube, R.configMaps, {
+      metadata: {
+        name: inheritedName(kind, scopeId, role, type, id),
+        namespace: SYSTEM_NS,
+        labels: { ...MANAGED, [L.kind]: INHERITED_KIND, [L_SCOPE_TYPE]: kind, [L_SCOPE_ID]: scopeId, [L_ROLE]: role.object, [L_ACTOR_TYPE]: type, [L_ACTOR_ID]: id },
+      },
+    });
+    if ('domainId' in scope) await Promise.all((await this.projects.list(scope.domainId)).map((p) => createIfAbsent(this.kube, R.roleBindings, inheritedBinding(p.namespace, scope.domainId, role.object, type, id))));
+    if (role.name === 'admin') await createIfAbsent(this.kube, R.clusterRoleBindings, cloudAdminBinding(type, id));
+  }
+
+  async checkInherited(scope: Scope, role: RoleRecord, type: ActorType, id: string): Promise<boolean> {
+    return (await this.listInherited(scope)).some((a) => a.role.id === role.id && a.actor.type === type && a.actor.id === id);
+  }
+
+  /** Removes an inherited assignment and what it bound; false when there was none. */
+  async revokeInherited(scope: Scope, role: RoleRecord, type: ActorType, id: string): Promise<boolean> {
+    const [kind, scopeId] = 'projectId' in scope ? ['project', scope.projectId] : ['domain', scope.domainId];
+    const found = await deleteIfPresent(this.kube, R.configMaps, inheritedName(kind, scopeId, role, type, id), SYSTEM_NS);
+    if ('domainId' in scope) {
+      const name = inheritedBindingName(role.object, type, id);
+      await Promise.all((await this.projects.list(scope.domainId)).map((p) => deleteIfPresent(this.kube, R.roleBindings, name, p.namespace)));
+    }
+    if (found && role.name === 'admin') await this.dropCloudAdminIfLast(type, id);
+    return found;
+  }
+
+  /** A new project gets the bindings of the assignments its domain passes on. */
+  async applyInherited(project: ProjectRecord): Promise<void> {
+    const inherited = await this.listInherited({ domainId: project.domainId });
+    await Promise.all(inherited.map((a) => createIfAbsent(this.kube, R.roleBindings, inheritedBinding(project.namespace, project.domainId, a.role.object, a.actor.type, a.actor.id))));
+  }
+
+  /** Effective view of inherited assignments: each domain one on every project of its domain. */
+  async expandInherited(list: Assignment[]): Promise<Assignment[]> {
+    const domains = [...new Set(list.flatMap((a) => ('domainId' in a.scope ? [a.scope.domainId] : [])))];
+    const projects = new Map(await Promise.all(domains.map(async (d) => [d, await this.projects.list(d)] as const)));
+    return list.flatMap((a) => ('domainId' in a.scope ? (projects.get(a.scope.domainId) ?? []).map((p) => ({ ...a, scope: { projectId: p.id }, inherited: false, inheritedFrom: (a.scope as { domainId: string }).domainId })) : []));
   }
 
   async rolesOnDomain(domainId: string, userId: string, groupIds: string[]): Promise<RoleRecord[]> {
@@ -172,7 +250,7 @@ export class Assignments {
       if (!project) return false;
       const list = await this.kube.listAll<RoleBindingObject>(R.roleBindings, { namespace: project.namespace });
       for (const b of list.items) {
-        if (b.roleRef?.kind !== 'ClusterRole' || b.roleRef.name !== role.object) continue;
+        if (b.roleRef?.kind !== 'ClusterRole' || b.roleRef.name !== role.object || b.metadata.labels?.[L_INHERITED_FROM]) continue;
         const subjects = b.subjects ?? [];
         const keep = subjects.filter((s) => {
           const a = actorOf(s);
@@ -192,7 +270,7 @@ export class Assignments {
   }
 
   private async dropCloudAdminIfLast(type: ActorType, id: string): Promise<void> {
-    const still = (await this.list()).some((a) => a.role.name === 'admin' && a.actor.type === type && a.actor.id === id);
+    const still = [...(await this.list()), ...(await this.listInherited())].some((a) => a.role.name === 'admin' && a.actor.type === type && a.actor.id === id);
     if (!still) await deleteIfPresent(this.kube, R.clusterRoleBindings, cloudAdminBindingName(type, id));
   }
 
@@ -200,6 +278,9 @@ export class Assignments {
   async removeActor(type: ActorType, id: string): Promise<void> {
     for (const a of await this.list()) {
       if (a.actor.type === type && a.actor.id === id) await this.revoke(a.scope, a.role, type, id);
+    }
+    for (const a of await this.listInherited()) {
+      if (a.actor.type === type && a.actor.id === id) await this.revokeInherited(a.scope, a.role, type, id);
     }
     await deleteIfPresent(this.kube, R.clusterRoleBindings, cloudAdminBindingName(type, id));
   }
@@ -212,7 +293,7 @@ export class Assignments {
     const push = (a: Assignment) => {
       for (const role of withImplied([a.role], allRoles)) {
         const scope = 'projectId' in a.scope ? `p:${a.scope.projectId}` : `d:${a.scope.domainId}`;
-        const key = `${role.id}|${a.actor.id}|${scope}`;
+        const key = `${role.id}|${a.actor.id}|${scope}|${a.inheritedFrom ?? ''}`;
         if (seen.has(key)) continue;
         seen.add(key);
         out.push({ ...a, role });
@@ -224,6 +305,18 @@ export class Assignments {
     }
     return out;
   }
+}
+
+function inheritedName(kind: string, scopeId: string, role: RoleRecord, type: ActorType, id: string): string {
+  return `dicot-ia-${kind}-${scopeId}-${role.object.slice(ROLE_PREFIX.length)}-${type}-${id}`;
+}
+
+const inheritedBindingName = (roleObject: string, type: ActorType, id: string) => `dicot-inh-${roleObject.slice(ROLE_PREFIX.length)}-${type}-${id}`;
+
+/** The RoleBinding an inherited domain assignment puts in each of the domain's projects. */
+function inheritedBinding(namespace: string, domainId: string, roleObject: string, type: ActorType, id: string): KubeObject {
+  const b = roleBinding(namespace, roleObject, type, id);
+  return { ...b, metadata: { ...b.metadata, name: inheritedBindingName(roleObject, type, id), labels: { ...b.metadata.labels, [L_INHERITED_FROM]: domainId } } };
 }
 
 function domainAssignmentName(domainId: string, role: RoleRecord, type: ActorType, id: string): string {

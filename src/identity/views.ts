@@ -76,12 +76,16 @@ export interface Names {
 }
 
 export function assignmentView(v3: string, a: Assignment, names?: Names) {
-  const scopePath = 'projectId' in a.scope ? `projects/${a.scope.projectId}` : `domains/${a.scope.domainId}`;
   const actorPath = a.viaGroup ? `groups/${a.viaGroup}` : `${a.actor.type}s/${a.actor.id}`;
-  const scope =
-    'projectId' in a.scope
+  // An inherited assignment (or a project's share of one) links to the OS-INHERIT grant.
+  const grantScope = a.inheritedFrom ? `domains/${a.inheritedFrom}` : 'projectId' in a.scope ? `projects/${a.scope.projectId}` : `domains/${a.scope.domainId}`;
+  const grant = a.inherited || a.inheritedFrom ? `${v3}/OS-INHERIT/${grantScope}/${actorPath}/roles/${a.role.id}/inherited_to_projects` : `${v3}/${grantScope}/${actorPath}/roles/${a.role.id}`;
+  const scope = {
+    ...('projectId' in a.scope
       ? { project: names ? names.project(a.scope.projectId) : { id: a.scope.projectId } }
-      : { domain: names ? names.domain(a.scope.domainId) : { id: a.scope.domainId } };
+      : { domain: names ? names.domain(a.scope.domainId) : { id: a.scope.domainId } }),
+    ...(a.inherited ? { 'OS-INHERIT:inherited_to': 'projects' } : {}),
+  };
   const actor =
     a.actor.type === 'user'
       ? { user: names ? names.user(a.actor.id) : { id: a.actor.id } }
@@ -91,7 +95,7 @@ export function assignmentView(v3: string, a: Assignment, names?: Names) {
     scope,
     ...actor,
     links: {
-      assignment: `${v3}/${scopePath}/${actorPath}/roles/${a.role.id}`,
+      assignment: grant,
       ...(a.viaGroup ? { membership: `${v3}/groups/${a.viaGroup}/users/${a.actor.id}` } : {}),
     },
   };
