@@ -57,6 +57,8 @@ export const CA = {
   requestId: `${P}request-id`,
   launchedAt: `${P}launched-at`,
   resizeFrom: `${P}resize-from`,
+  /** The snapshot image shelve made (unshelve deletes it). */
+  shelvedImage: `${P}shelved-image`,
   /** The ControllerRevision holding the flavor a resize left (revertResize after it is deleted). */
   resizeFromRevision: `${P}resize-from-revision`,
   serverGroups: `${P}server-groups`,

@@ -55,7 +55,7 @@ export function ruleView(g: GroupRec, r: Rule): View {
     remote_ip_prefix: r.remote_ip_prefix,
     remote_group_id: r.remote_group_id,
     remote_address_group_id: null,
-    normalized_cidr: r.remote_ip_prefix,
+    normalized_cidr: normalizedCidr(r.remote_ip_prefix),
     description: r.description ?? '',
     created_at: r.created_at,
     updated_at: r.updated_at,
@@ -96,10 +96,16 @@ function label(g: GroupRec | { object: string }) {
   return `${NL.sgPrefix}${g.object}`;
 }
 
+/** Pure: a prefix as its network (`10.2.3.124/24` → `10.2.3.0/24`), null for none. */
+export function normalizedCidr(prefix: string | null): string | null {
+  const c = prefix === null ? undefined : parseCidr(prefix);
+  return c ? formatCidr(c) : prefix;
+}
+
 /** The NetworkPolicy spec of a group's rules. Protocols NetworkPolicy cannot name are left out (not allowed). */
 export function policySpec(object: string, namespace: string, rules: Rule[], groups: Map<string, { object: string; namespace: string }>) {
   const peerOf = (r: Rule) => {
-    if (r.remote_ip_prefix) return [{ ipBlock: { cidr: r.remote_ip_prefix } }];
+    if (r.remote_ip_prefix) return [{ ipBlock: { cidr: normalizedCidr(r.remote_ip_prefix) as string } }];
     if (r.remote_group_id) {
       const g = groups.get(r.remote_group_id);
       if (!g) return [];
@@ -210,6 +216,16 @@ export async function deleteGroup(ctx: NetContext, id: string, inUse: (groupId: 
   if (g.object === DEFAULT_GROUP_OBJECT && !ctx.caller.isAdmin) throw nfault(409, 'SecurityGroupCannotRemoveDefault', 'Removing default security group not allowed.');
   if (await inUse(g.id)) throw nfault(409, 'SecurityGroupInUse', `Security Group ${id} in use.`);
   await ctx.store.remove(KINDS.security_group, writer(ctx, g.projectId), g);
+  // Rules naming the group as their remote group go with it, as in Neutron.
+  const peers = (await findGroups(ctx)).filter((x) => x.id !== g.id && (x.attrs.rules ?? []).some((r) => r.remote_group_id === g.id));
+  if (!peers.length) return;
+  const index = await groupIndex(ctx);
+  for (const peer of peers) {
+    await ctx.store.update(KINDS.security_group, writer(ctx, peer.projectId), peer, (cur) => {
+      const rules = cur.attrs.rules.filter((r) => r.remote_group_id !== g.id);
+      return { attrs: { ...cur.attrs, rules }, body: policySpec(cur.object, cur.namespace, rules, index) };
+    });
+  }
 }
 
 function portValue(v: unknown, key: string): number | null {
@@ -255,7 +271,8 @@ export function parseRule(b: Body): Omit<Rule, 'id' | 'created_at' | 'updated_at
     const c = typeof b.remote_ip_prefix === 'string' && /^[0-9a-fA-F:.]+(\/\d+)?$/.test(b.remote_ip_prefix) ? parseCidr(b.remote_ip_prefix) : undefined;
     if (!c) throw badRequest(`Invalid input for remote_ip_prefix. Reason: '${String(b.remote_ip_prefix)}' is not a valid IP subnet.`);
     if (c.version !== (ethertype === 'IPv4' ? 4 : 6)) throw nfault(400, 'SecurityGroupRuleParameterConflict', `Conflicting value ethertype ${ethertype} for CIDR ${b.remote_ip_prefix}`);
-    prefix = formatCidr(c);
+    // A prefix is kept as given (its network is normalized_cidr); an address becomes a /32 or /128.
+    prefix = String(b.remote_ip_prefix).includes('/') ? String(b.remote_ip_prefix) : formatCidr(c);
   }
   const remoteGroup = b.remote_group_id === undefined || b.remote_group_id === null ? null : String(b.remote_group_id);
   if (prefix && remoteGroup) throw nfault(400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix', 'Only remote_ip_prefix or remote_group_id may be provided.');
@@ -277,7 +294,7 @@ const sameRule = (a: Omit<Rule, 'id' | 'created_at' | 'updated_at' | 'revision_n
   (a.protocol ?? '').toLowerCase() === (b.protocol ?? '').toLowerCase() &&
   a.port_range_min === b.port_range_min &&
   a.port_range_max === b.port_range_max &&
-  a.remote_ip_prefix === b.remote_ip_prefix &&
+  normalizedCidr(a.remote_ip_prefix) === normalizedCidr(b.remote_ip_prefix) &&
   a.remote_group_id === b.remote_group_id;
 
 export async function createRule(ctx: NetContext, b: Body): Promise<{ group: GroupRec; rule: Rule }> {

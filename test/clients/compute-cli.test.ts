@@ -155,6 +155,16 @@ test('server resize to u1.medium, VERIFY_RESIZE, server resize confirm', async (
 
 // Neither `quota show` nor `limits show` has a compute-only switch in OSC 6.0: both also read
 // the block-storage quotas/limits (and `quota show` the network quotas) from the catalog.
+test('server shelve leaves the image vm1-shelved (SHELVED_OFFLOADED); server unshelve starts it and deletes the image', async () => {
+  await adminNoOut('server', 'shelve', 'vm1');
+  await waitStatus('vm1', 'SHELVED_OFFLOADED');
+  const shelved = (await admin('image', 'list', '--name', 'vm1-shelved')) as Record<string, unknown>[];
+  assert.equal(shelved.length, 1);
+  await adminNoOut('server', 'unshelve', 'vm1');
+  assert.equal((await waitStatus('vm1', 'ACTIVE')).id, vm1Id);
+  assert.deepEqual(await admin('image', 'list', '--name', 'vm1-shelved'), []);
+});
+
 test('quota show (admin, own project)', async () => {
   const quota = (await admin('quota', 'show')) as Row;
   assert.equal(quota.instances, 10);

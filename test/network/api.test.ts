@@ -127,6 +127,16 @@ describe('network API', () => {
     assert.equal(r1.status, 201, JSON.stringify(r1.body));
     assert.equal((await call(gw, member, 'POST', `${N}/security-group-rules`, { security_group_rule: rule })).status, 409);
     assert.equal((await call(gw, member, 'GET', `${N}/security-group-rules/${r1.body.security_group_rule.id}`)).status, 200);
+    // A prefix is kept as given, its network is normalized_cidr, and duplicates compare networks.
+    const hosty = { ...rule, port_range_min: 80, port_range_max: 80, remote_ip_prefix: '10.2.3.124/24' };
+    const r2 = (await call(gw, member, 'POST', `${N}/security-group-rules`, { security_group_rule: hosty })).body.security_group_rule;
+    assert.deepEqual([r2.remote_ip_prefix, r2.normalized_cidr], ['10.2.3.124/24', '10.2.3.0/24']);
+    assert.equal((await call(gw, member, 'POST', `${N}/security-group-rules`, { security_group_rule: { ...hosty, remote_ip_prefix: '10.2.3.0/24' } })).status, 409);
+    // Deleting a group takes the rules that name it as their remote group.
+    const peer = (await call(gw, member, 'POST', `${N}/security-groups`, { security_group: { name: 'peer' } })).body.security_group;
+    const byPeer = (await call(gw, member, 'POST', `${N}/security-group-rules`, { security_group_rule: { ...rule, port_range_min: 443, port_range_max: 443, remote_ip_prefix: null, remote_group_id: peer.id } })).body.security_group_rule;
+    assert.equal((await call(gw, member, 'DELETE', `${N}/security-groups/${peer.id}`)).status, 204);
+    assert.equal((await call(gw, member, 'GET', `${N}/security-group-rules/${byPeer.id}`)).status, 404);
     assert.equal((await call(gw, member, 'POST', `${N}/security-groups`, { security_group: { name: 'default' } })).status, 409);
     assert.equal((await call(gw, member, 'DELETE', `${N}/security-groups/${def.id}`)).status, 409);
     assert.equal((await call(gw, other, 'GET', `${N}/security-groups/${sg.body.security_group.id}`)).status, 404);

@@ -32,8 +32,13 @@ async function snapshot(a: ActionContext, action: string, name: string, properti
   if (!SNAPSHOT_STATES.has(a.s.state.vmState) || a.s.state.taskState) {
     throw conflict(`Cannot '${action}' instance ${a.s.id} while it is in vm_state ${a.s.state.vmState}`);
   }
-  const root = a.s.rootDataVolume;
-  if (!root) throw conflict(`Instance ${a.s.id} has no root disk to snapshot.`);
+  if (!a.s.rootDataVolume) throw conflict(`Instance ${a.s.id} has no root disk to snapshot.`);
+  return snapshotImage(a, name, properties);
+}
+
+/** The snapshot itself, for a server with a root disk (shelve makes one the same way). */
+export async function snapshotImage(a: ActionContext, name: string, properties: Record<string, string>): Promise<ImageRecord> {
+  const root = a.s.rootDataVolume as string;
   const ctx = imageContext(a.c);
   const [base, flavor] = await Promise.all([
     a.s.imageId ? getImage(ctx, a.s.imageId).then((l) => l.record, () => undefined) : Promise.resolve(undefined),

@@ -5,10 +5,14 @@ import { conflict } from '../../../src/core/faults.ts';
 import { versionOf } from '../common.ts';
 import { checkState } from '../server-common.ts';
 import { type ActionContext, type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
+import { snapshotImage } from './create-image.ts';
+import { deleteImage, getImage, imageContext } from '../../../src/image/service.ts';
 
 // shelve/unshelve (nova shelve.py): a shelved server is a stopped VM marked shelved; its disk
 // stays (nothing to offload to), so it goes straight to SHELVED_OFFLOADED as Nova does with
-// shelved_offload_time = 0. Unshelve starts it again; from 2.77 it may name a new zone.
+// shelved_offload_time = 0. As in Nova, a server with a root disk leaves a snapshot image
+// `<name>-shelved`, which unshelve deletes. Unshelve starts it again; from 2.77 it may name a
+// new zone.
 
 /** 2.77: `{"unshelve": null}` or `{"unshelve": {"availability_zone": "az"}}`, nothing else. */
 const Unshelve277 = z.union([z.null(), z.strictObject({ availability_zone: z.string() })]);
@@ -28,7 +32,8 @@ export const shelveActions: Record<string, ActionHandler> = {
   async shelve(a) {
     checkState(a.s, 'shelve', ['active', 'stopped', 'paused', 'suspended']);
     if (a.s.state.vmState !== 'stopped') await kubevirt(a, 'shelve', 'stop');
-    await record(a, 'shelve', { task: ['shelving', 'stopped'], state: 'shelved_offloaded' });
+    const image = a.s.rootDataVolume ? await snapshotImage(a, `${a.s.name}-shelved`, { image_type: 'snapshot' }) : undefined;
+    await record(a, 'shelve', { task: ['shelving', 'stopped'], state: 'shelved_offloaded', ...(image ? { annotations: { [CA.shelvedImage]: image.id } } : {}) });
     return undefined;
   },
   async shelveOffload(a) {
@@ -46,8 +51,14 @@ export const shelveActions: Record<string, ActionHandler> = {
     await record(a, 'unshelve', {
       task: ['unshelving', 'running', 'shelved_offloaded'],
       state: null,
-      ...(zone !== undefined ? { annotations: { [CA.availabilityZone]: zone } } : {}),
+      annotations: { [CA.shelvedImage]: null, ...(zone !== undefined ? { [CA.availabilityZone]: zone } : {}) },
     });
+    // The shelved image has served (Nova deletes it too); one already gone is fine.
+    const shelved = a.s.vm.metadata.annotations?.[CA.shelvedImage];
+    if (shelved) {
+      const ctx = imageContext(a.c);
+      await getImage(ctx, shelved).then((l) => deleteImage(ctx, l.record), () => undefined);
+    }
     return undefined;
   },
 };
