@@ -73,6 +73,7 @@ export async function rootVolume(c: Context<GatewayEnv>, bdms: Bdm[], count: num
         throw badRequest(`Block Device Mapping is Invalid: failed to get volume ${uuid}.`);
       });
       if (volume.status !== 'available') throw badRequest(`Block Device Mapping is Invalid: volume ${volume.id} status must be available, but is ${volume.status}.`);
+      if (!volume.bootable) throw badRequest(`Block Device ${volume.id} is not bootable.`);
       return { image: volumeImage(volume), make: async () => result(volume, false) };
     }
     case 'image': {

@@ -41,6 +41,8 @@ export const IA = {
   properties: `${P}properties`,
   members: `${P}members`,
   updatedAt: `${P}updated-at`,
+  /** The creation time in milliseconds: orders images made within one second. */
+  createdMs: `${P}created-ms`,
   registryUrl: `${P}registry-url`,
   import: `${P}import`,
 } as const;
@@ -92,6 +94,8 @@ export interface ImageRecord {
   properties: Record<string, string>;
   members: Member[];
   createdAt: string;
+  /** Creation order finer than created_at's seconds (sorting). */
+  createdMs?: number;
   updatedAt: string;
   registryUrl: string | undefined;
   import: ImportState | undefined;
@@ -161,6 +165,7 @@ export function toImage(ds: DataSource): ImageRecord {
     properties: Props(a[IA.properties]),
     members: Members(a[IA.members]),
     createdAt: created,
+    createdMs: Number(a[IA.createdMs] ?? Date.parse(created)),
     updatedAt: a[IA.updatedAt] ?? created,
     registryUrl: a[IA.registryUrl],
     import: Import(a[IA.import]),

@@ -202,7 +202,7 @@ function compare(a: ImageRecord, b: ImageRecord, key: SortKey): number {
       case 'disk_format':
         return r.diskFormat;
       case 'created_at':
-        return Date.parse(r.createdAt);
+        return r.createdMs ?? Date.parse(r.createdAt);
       case 'updated_at':
         return Date.parse(r.updatedAt);
       case 'min_disk':

@@ -134,7 +134,7 @@ export async function createImage(ctx: ImageContext, fields: Fields, requestedId
     namespace = IMAGES_NS;
   } else namespace = await ctx.projectNamespace();
   const now = isoSeconds(ctx.now());
-  const annotations = present(imageAnnotations({ ...fields, status: 'queued', size: null, virtualSize: null, checksum: null, hashAlgo: null, hashValue: null, members: [], updatedAt: now, registryUrl: undefined, import: undefined }));
+  const annotations = { ...present(imageAnnotations({ ...fields, status: 'queued', size: null, virtualSize: null, checksum: null, hashAlgo: null, hashValue: null, members: [], updatedAt: now, registryUrl: undefined, import: undefined })), [IA.createdMs]: String(ctx.now()) };
   const object = (name: string): DataSource => ({
     apiVersion: 'cdi.kubevirt.io/v1beta1',
     kind: 'DataSource',

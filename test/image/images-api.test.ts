@@ -228,6 +228,12 @@ test('list: filters, sorting, paging with a top-level next (absent on the last p
   assert.deepEqual(page2.body.images.map((i: { name: string }) => i.name), ['list-a']);
   assert.equal(page2.body.next, undefined);
   assert.deepEqual((await glance(gw, bob.token, 'GET', '/images?name=list-b')).body.images.length, 1);
+  // Made within the same second, they still sort in the order they were made (not by name).
+  const aged = ['age-z', 'age-y', 'age-x', 'age-w', 'age-v', 'age-u'];
+  for (const name of aged) await create(bob.token, { name, tags: ['aged'] });
+  const byAge = await glance(gw, bob.token, 'GET', '/images?tag=aged&sort_key=created_at&sort_dir=asc');
+  assert.deepEqual(byAge.body.images.map((i: { name: string }) => i.name), aged);
+  assert.match(byAge.body.images[0].created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.deepEqual((await glance(gw, bob.token, 'GET', '/images?tag=listed&status=active')).body.images.length, 0);
   assert.deepEqual((await glance(gw, bob.token, 'GET', `/images?tag=listed&owner=${bob.projectId}`)).body.images.length, 3);
   assert.deepEqual((await glance(gw, bob.token, 'GET', '/images?tag=listed&created_at=gte:2000-01-01T00:00:00Z')).body.images.length, 3);

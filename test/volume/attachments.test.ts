@@ -94,6 +94,12 @@ test('boot from an existing volume: the root disk is its PVC; the volume is in-u
   const vol = (await call(gw, demo, 'POST', `${V(project)}/volumes`, { volume: { size: 1, name: 'root' } })).body.volume;
   await volumeStatus(vol.id, 'available');
   const bdm = [{ uuid: vol.id, boot_index: '0', source_type: 'volume', destination_type: 'volume' }];
+  // A blank volume is not bootable until it is marked so (Nova asks Cinder's flag).
+  const blank = await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'bfv', flavorRef: 'u1.small', networks: 'none', block_device_mapping_v2: bdm } });
+  assert.equal(blank.status, 400);
+  assert.match(blank.body.badRequest.message, /is not bootable/);
+  assert.equal((await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'bfv', flavorRef: 'u1.small', networks: 'none', block_device_mapping_v2: [{ ...bdm[0], destination_type: 'nowhere' }] } })).status, 400);
+  assert.equal((await call(gw, demo, 'POST', `${V(project)}/volumes/${vol.id}/action`, { 'os-set_bootable': { bootable: true } })).status, 200);
   const s = await call(gw, demo, 'POST', `${C}/servers`, { server: { name: 'bfv', flavorRef: 'u1.small', networks: 'none', block_device_mapping_v2: bdm } });
   assert.equal(s.status, 202, JSON.stringify(s.body));
   const server = await waitServer(gw, demo, s.body.server.id, 'ACTIVE');

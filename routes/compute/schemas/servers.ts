@@ -15,8 +15,9 @@ const NetworkItem = z.object({
 const Bdm = z.looseObject({
   boot_index: z.union([z.number(), z.string()]).nullable().optional(),
   uuid: z.string().optional(),
-  source_type: z.string().optional(),
-  destination_type: z.string().optional(),
+  // Nova's block_device_mapping_v2 schema names both sets.
+  source_type: z.enum(['volume', 'image', 'snapshot', 'blank']).optional(),
+  destination_type: z.enum(['local', 'volume']).optional(),
   volume_size: z.union([z.number(), z.string()]).optional(),
   delete_on_termination: z.boolean().optional(),
 });
