@@ -62,6 +62,9 @@ export async function snapshotImage(a: ActionContext, name: string, properties: 
   return image;
 }
 
+/** When an image was made, to the millisecond where it was recorded. */
+const made = (r: ImageRecord) => r.createdMs ?? Date.parse(r.createdAt);
+
 /** Nova's answer to createImage/createBackup: the id in the body from 2.45, a Location before. */
 function answer(a: ActionContext, image: ImageRecord): Response | undefined {
   if (versionOf(a.c).atLeast('2.45')) return a.c.json({ image_id: image.id }, 202);
@@ -85,7 +88,7 @@ export const createImageActions: Record<string, ActionHandler> = {
     const backups = (await allImages(ctx))
       .map((l) => l.record)
       .filter((r) => r.owner === a.auth.projectId && r.properties.instance_uuid === a.s.id && r.properties.image_type === 'backup' && r.properties.backup_type === backup_type)
-      .sort((x, y) => y.createdAt.localeCompare(x.createdAt) || (x.id === image?.id ? -1 : y.id === image?.id ? 1 : 0));
+      .sort((x, y) => (x.id === image?.id ? -1 : y.id === image?.id ? 1 : made(y) - made(x)));
     for (const old of backups.slice(rotation)) await deleteImage(ctx, old);
     await record(a, 'createBackup', {});
     // Rotation 0 makes no backup (Nova: only the rotation runs).
