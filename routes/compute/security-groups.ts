@@ -147,7 +147,7 @@ export const securityGroupRoutes = router()
     const ns = await callerNamespace(c);
     const auth = authOf(c);
     const s = await serverStore(c).require(auth.isAdmin ? { all: true } : { namespace: ns }, c.req.valid('param').server_id);
-    const names = s.securityGroups.length ? s.securityGroups : ['default'];
+    const names = s.securityGroups;
     const { all } = await mine(c);
     const groups = all.filter((g) => g.namespace === s.namespace && (names.includes(g.attrs.name) || names.includes(g.id)));
     return c.json({ security_groups: groups.map((g) => groupView(g, all)) }, 200);

@@ -131,7 +131,8 @@ export function toServer(vm: VirtualMachine, vmi: VirtualMachineInstance | undef
     imageId: a[CA.image] ?? '',
     metadata: StringMap(a[CA.metadata]),
     keyName: a[CA.keyName] ?? null,
-    securityGroups: StringList(a[CA.securityGroups]),
+    // No record is Nova's default group; an empty one, a server whose groups were all removed.
+    securityGroups: a[CA.securityGroups] === undefined ? ['default'] : StringList(a[CA.securityGroups]),
     tags: StringList(a[CA.tags]),
     description: a[CA.description] ?? null,
     requestedZone: a[CA.availabilityZone] ?? spec.nodeSelector?.['topology.kubernetes.io/zone'] ?? null,

@@ -77,6 +77,13 @@ test('addSecurityGroup/removeSecurityGroup change the ports and the VM label; an
   assert.equal((await action({ removeSecurityGroup: { name: 'extra' } })).status, 202);
   const after = (await api(gw, member, 'GET', `${N}/ports?device_id=${id}`)).body.ports[0];
   assert.ok(!after.security_groups.includes(sg.id));
+  // With its last group removed, the server shows none (Nova leaves the key out).
+  assert.equal((await action({ removeSecurityGroup: { name: 'default' } })).status, 202);
+  assert.equal('security_groups' in (await api(gw, member, 'GET', `${C}/servers/${id}`)).body.server, false);
+  assert.deepEqual((await api(gw, member, 'GET', `${C}/servers/${id}/os-security-groups`)).body.security_groups, []);
+  assert.equal((await action({ removeSecurityGroup: { name: 'default' } })).status, 404);
+  assert.equal((await action({ addSecurityGroup: { name: 'default' } })).status, 202);
+  assert.deepEqual((await api(gw, member, 'GET', `${C}/servers/${id}`)).body.server.security_groups, [{ name: 'default' }]);
   assert.equal((await api(gw, member, 'DELETE', `${C}/servers/${id}`)).status, 204);
 });
 

@@ -37,7 +37,7 @@ export const miscActions: Record<string, ActionHandler> = {
   },
   async addSecurityGroup(a) {
     const { name: asked } = bodyOf(a, Named);
-    const groups = a.s.securityGroups.length ? a.s.securityGroups : ['default'];
+    const groups = a.s.securityGroups;
     // The network service applies it (ports, NetworkPolicy label); the server records the name.
     const name = await changeServerGroup(netContext(a.c), a.s, asked, true);
     if (!groups.includes(name)) await record(a, 'addSecurityGroup', { annotations: { [CA.securityGroups]: JSON.stringify([...groups, name]) } });
@@ -45,7 +45,7 @@ export const miscActions: Record<string, ActionHandler> = {
   },
   async removeSecurityGroup(a) {
     const { name } = bodyOf(a, Named);
-    const groups = a.s.securityGroups.length ? a.s.securityGroups : ['default'];
+    const groups = a.s.securityGroups;
     if (!groups.includes(name)) throw notFound(`Security group ${name} not assigned to the instance ${a.s.id}`);
     await changeServerGroup(netContext(a.c), a.s, name, false);
     await record(a, 'removeSecurityGroup', { annotations: { [CA.securityGroups]: JSON.stringify(groups.filter((g) => g !== name)) } });

@@ -64,7 +64,8 @@ function fields(s: ServerRecord, ctx: ViewContext, extendedAddresses: boolean): 
     progress: PROGRESS.has(status) ? 0 : undefined,
     fault: s.state.fault && ['ERROR', 'DELETED'].includes(status) ? { ...s.state.fault, created: isoSeconds(s.state.fault.created || s.created) } : undefined,
     key_name: s.keyName,
-    security_groups: s.networksNone ? undefined : (s.securityGroups.length ? s.securityGroups : ['default']).map((name) => ({ name })),
+    // Nova leaves the key out for a server without groups.
+    security_groups: s.networksNone || !s.securityGroups.length ? undefined : s.securityGroups.map((name) => ({ name })),
     config_drive: s.configDrive,
     'OS-EXT-AZ:availability_zone': s.node ? ctx.zoneOf(s.node) : (s.requestedZone ?? ''),
     'OS-EXT-STS:task_state': s.state.taskState,
