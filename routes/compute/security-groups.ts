@@ -10,6 +10,7 @@ import { accepted, body, IdParam, json, ServerIdParam } from './schemas/common.t
 import { NovaGroupCreate, NovaRuleBody, NovaRuleCreate, NovaSecurityGroupBody, NovaSecurityGroupList } from './schemas/security-groups.ts';
 import { serverStore } from './server-common.ts';
 import { authOf, callerNamespace } from './common.ts';
+import { UUID } from '../../src/core/names.ts';
 
 // Nova's os-security-groups proxy (up to 2.35): the Neutron security groups of the network
 // service in Nova's shape. Only ingress rules are shown, as Nova shows them; Neutron's
@@ -121,6 +122,8 @@ export const securityGroupRoutes = router()
     proxyVersion(c);
     const { security_group_rule: r } = c.req.valid('json');
     if (r.cidr && r.group_id) throw badRequest('Invalid input: give either cidr or group_id, not both.');
+    // Neutron's group ids are UUIDs; Nova refuses anything else before asking.
+    if (!UUID.test(r.parent_group_id)) throw badRequest('Invalid input received: Security group id should be uuid');
     const ctx = netContext(c);
     const proto = r.ip_protocol ?? null;
     const ports = proto && r.from_port !== -1 && r.from_port !== undefined && r.from_port !== null ? { port_range_min: r.from_port, port_range_max: r.to_port === -1 ? null : r.to_port } : {};

@@ -1,3 +1,4 @@
+import { UUID_LOOSE } from '../../src/core/names.ts';
 import type { z } from '@hono/zod-openapi';
 import { type Flavor, Flavors, visibleTo } from '../../src/compute/flavors.ts';
 import { claimRootVolume, releaseRootVolume, rootVolume, rootVolumeAnnotations } from '../../src/compute/boot-volume.ts';
@@ -21,7 +22,6 @@ import { quotaDefaults } from '../../src/compute/quota-classes.ts';
 // be written is deleted again, so a failed create leaves nothing behind.
 
 type Body = z.infer<typeof ServerCreateBody>;
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const MAX_METADATA = 128;
 
 const lastSegment = (ref: string) => ref.split('/').filter(Boolean).pop() ?? '';
@@ -38,7 +38,7 @@ async function bootImage(c: Ctx, ref: string | undefined, hasBdm: boolean): Prom
     throw badRequest('Missing imageRef attribute');
   }
   const id = lastSegment(ref);
-  if (!UUID.test(id)) throw badRequest('Invalid imageRef provided.');
+  if (!UUID_LOOSE.test(id)) throw badRequest('Invalid imageRef provided.');
   const image = await resolveBootImage(c, id);
   if (!image) throw badRequest(`Image ${id} could not be found.`);
   if (image.status !== 'active') throw badRequest(`Image ${id} is not active.`);
@@ -95,7 +95,7 @@ function networksOf(c: Ctx, nets: Body['server']['networks']): 'pod' | 'none' {
   if (nets === 'none') return 'none';
   if (nets === 'auto') return 'pod';
   for (const n of nets) {
-    if (n.uuid !== undefined && !UUID.test(n.uuid)) throw badRequest(`Bad networks format: network uuid is not in proper format (${n.uuid})`);
+    if (n.uuid !== undefined && !UUID_LOOSE.test(n.uuid)) throw badRequest(`Bad networks format: network uuid is not in proper format (${n.uuid})`);
   }
   // The network service resolves the networks and ports (server-networks.ts).
   return 'pod';

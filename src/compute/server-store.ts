@@ -1,3 +1,4 @@
+import { UUID } from '../core/names.ts';
 import * as v from 'valibot';
 import { notFound } from '../core/faults.ts';
 import { type KubeClient, NotFoundError, R } from '../kube/index.ts';
@@ -100,7 +101,7 @@ export class Servers {
 
   /** The VM with Nova id `id` in scope, or undefined. */
   async findVm(scope: Scope, id: string): Promise<VirtualMachine | undefined> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+    if (!UUID.test(id)) return undefined;
     const known = this.index.get(id);
     if (known && this.inScope(scope, known.namespace)) {
       const vm = await this.vmNamed(known.namespace, known.name);

@@ -17,3 +17,8 @@ export async function sha256Hex(text: string, bytes = 32): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
   return [...digest.slice(0, bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** A UUID in its canonical 8-4-4-4-12 form. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID with or without its dashes (what Glance and Nova accept as ids). */
+export const UUID_LOOSE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;

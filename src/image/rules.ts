@@ -1,5 +1,6 @@
 import { ApiFault, badRequest, conflict, forbidden } from '../core/faults.ts';
 import { CONTAINER_FORMATS, DISK_FORMATS, type ImageRecord, VISIBILITIES, type Visibility } from './model.ts';
+import { UUID_LOOSE } from '../core/names.ts';
 
 // Glance's rules for image properties on create and update (glance/api/v2/images.py,
 // the image schema, and the default policy). Pure: records in, records or faults out.
@@ -12,7 +13,6 @@ const RESERVED = new Set(['location', 'deleted', 'deleted_at', 'locations']);
 const CORE = new Set(['id', 'name', 'visibility', 'protected', 'os_hidden', 'container_format', 'disk_format', 'min_disk', 'min_ram', 'tags', 'owner']);
 
 const MAX_PROPERTY = 255;
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 export interface Actor {
   projectId: string | undefined;
@@ -138,7 +138,7 @@ export function fieldsForCreate(body: Record<string, unknown>, actor: Actor): { 
   let id: string | undefined;
   for (const [key, value] of Object.entries(body)) {
     if (key === 'id') {
-      if (typeof value !== 'string' || !UUID.test(value)) throw schemaError(`${JSON.stringify(value)} does not match the id pattern (a UUID)`);
+      if (typeof value !== 'string' || !UUID_LOOSE.test(value)) throw schemaError(`${JSON.stringify(value)} does not match the id pattern (a UUID)`);
       id = value.toLowerCase();
       if (!id.includes('-')) id = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
       continue;

@@ -24,6 +24,7 @@ import {
   toImage,
 } from './model.ts';
 import type { Fields } from './rules.ts';
+import { UUID } from '../core/names.ts';
 
 // Images as DataSources, through the Kubernetes API. Reads go through the gateway's own
 // client with one cluster-wide LIST (label selector) and Glance's visibility policy applied
@@ -73,7 +74,6 @@ export function imageContext(c: Context<GatewayEnv>): ImageContext {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const imageNotFound = (id: string) => notFound(`No image found with ID ${id}`);
 
 /** DataVolumes of images, by namespace/name (one LIST, only when an import is in flight). */

@@ -1,3 +1,4 @@
+import { UUID } from '../core/names.ts';
 import { ApiFault } from '../core/faults.ts';
 import { ConflictError, ForbiddenError, type KubeClient, type KubeObject, NotFoundError, R, type ResourceType } from '../kube/index.ts';
 
@@ -153,7 +154,7 @@ export class Store {
   }
 
   async find<A extends Attrs>(kind: Kind, id: string): Promise<Rec<A> | undefined> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+    if (!UUID.test(id)) return undefined;
     return (await this.list<A>(kind)).find((r) => r.id === id.toLowerCase());
   }
 

@@ -48,4 +48,3 @@ export function checkTag(tag: string): string {
   return tag;
 }
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,6 +3,7 @@ import type { GatewayEnv, Region } from '../core/context.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../core/faults.ts';
 import { identityOf } from '../identity/service.ts';
 import { ConflictError, type KubeClient, NotFoundError, R } from '../kube/index.ts';
+import { UUID } from '../core/names.ts';
 import {
   type Attachment,
   type DataVolume,
@@ -69,7 +70,6 @@ export function volumeContext(c: Context<GatewayEnv>): VolumeContext {
   };
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const volumeNotFound = (id: string) => notFound(`Volume ${id} could not be found.`);
 export const snapshotNotFound = (id: string) => notFound(`Snapshot ${id} could not be found.`);
 

@@ -22,6 +22,8 @@ test('create, show, update, rules, delete; the default group stays; gone at 2.36
   const made = await api(gw, member, 'POST', `${C}/os-security-groups`, { security_group: { name: 'web', description: 'web servers' } });
   assert.equal(made.status, 200, JSON.stringify(made.body));
   const id = made.body.security_group.id;
+  const notUuid = await api(gw, member, 'POST', `${C}/os-security-group-rules`, { security_group_rule: { parent_group_id: 'not-a-uuid', ip_protocol: 'tcp', from_port: 22, to_port: 22 } });
+  assert.equal(notUuid.status, 400);
   const rule = await api(gw, member, 'POST', `${C}/os-security-group-rules`, { security_group_rule: { parent_group_id: id, ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr: '10.0.0.0/8' } });
   assert.equal(rule.status, 200, JSON.stringify(rule.body));
   assert.deepEqual(rule.body.security_group_rule.ip_range, { cidr: '10.0.0.0/8' });

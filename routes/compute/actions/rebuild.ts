@@ -13,6 +13,7 @@ import { accessIp, checkState, viewContext } from '../server-common.ts';
 import { generatePassword, userData } from '../server-create.ts';
 import { serverRebuilt } from '../views/servers.ts';
 import { type ActionHandler, bodyOf, kubevirt, record } from './context.ts';
+import { UUID_LOOSE } from '../../../src/core/names.ts';
 
 // rebuild (nova servers.py _action_rebuild): same server (same VM, same id), a new root disk
 // from the new image: a new DataVolume template replaces the root volume, the old one is
@@ -31,7 +32,6 @@ const Rebuild = z.looseObject({
   user_data: z.string().nullable().optional(),
   key_name: z.string().nullable().optional(),
 });
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 export const rebuildActions: Record<string, ActionHandler> = {
   async rebuild(a) {
@@ -57,7 +57,7 @@ export const rebuildActions: Record<string, ActionHandler> = {
     const v4 = accessIp('accessIPv4', body.accessIPv4);
     const v6 = accessIp('accessIPv6', body.accessIPv6);
     const imageId = body.imageRef.split('/').pop() ?? '';
-    if (!UUID.test(imageId)) throw badRequest('Invalid imageRef provided.');
+    if (!UUID_LOOSE.test(imageId)) throw badRequest('Invalid imageRef provided.');
     const image = await resolveBootImage(a.c, imageId);
     if (!image) throw badRequest('Cannot find image for rebuild');
     if (image.status !== 'active') throw badRequest(`Image ${imageId} is not active.`);
