@@ -5,7 +5,7 @@ import { notFound } from '../../src/core/faults.ts';
 import { requireAdmin } from '../../src/identity/policy.ts';
 import { roleView } from '../../src/identity/views.ts';
 import { authOf, idn, listBody, router, v3Of } from './common.ts';
-import { type Actors, type Target, getRole, resolveGrant } from './roles.ts';
+import { type Actors, type Target, adminGrant, resolveGrant } from './roles.ts';
 import { P, json, listOf, noContent } from './schemas.ts';
 
 // OS-INHERIT: roles granted on a domain (or a project) for the projects below it rather than
@@ -31,31 +31,22 @@ const missing = (role: string, type: string, actor: string) => notFound(`Could n
 function register(app: ReturnType<typeof router>, t: Target, a: Actors) {
   const r = inheritRoutes(t, a);
   const check = async (c: Context<GatewayEnv>, p: { target: string; actor: string; role: string }) => {
-    const id = idn(c);
-    requireAdmin(authOf(c), 'identity:check_grant');
-    const role = await getRole(id, p.role);
-    const { scope, type } = await resolveGrant(id, t, a, p);
+    const { id, role, scope, type } = await adminGrant(c, t, a, 'identity:check_grant', p);
     if (!(await id.assignments.checkInherited(scope, role, type, p.actor))) throw missing(role.id, type, p.actor);
     return c.body(null, 204);
   };
   app
     .openapi(r.put, async (c) => {
-      const id = idn(c);
-      requireAdmin(authOf(c), 'identity:create_grant');
       const p = c.req.valid('param');
-      const role = await getRole(id, p.role);
-      const { scope, type } = await resolveGrant(id, t, a, p);
+      const { id, role, scope, type } = await adminGrant(c, t, a, 'identity:create_grant', p);
       await id.assignments.grantInherited(scope, role, type, p.actor);
       return c.body(null, 204);
     })
     .openapi(r.head, async (c) => check(c, c.req.valid('param')))
     .openapi(r.get, async (c) => check(c, c.req.valid('param')))
     .openapi(r.del, async (c) => {
-      const id = idn(c);
-      requireAdmin(authOf(c), 'identity:revoke_grant');
       const p = c.req.valid('param');
-      const role = await getRole(id, p.role);
-      const { scope, type } = await resolveGrant(id, t, a, p);
+      const { id, role, scope, type } = await adminGrant(c, t, a, 'identity:revoke_grant', p);
       if (!(await id.assignments.revokeInherited(scope, role, type, p.actor))) throw missing(role.id, type, p.actor);
       // Tokens carry roles: end those scoped to the projects the role held on.
       const users = type === 'user' ? [p.actor] : (await id.users.list({ groupId: p.actor })).map((u) => u.id);

@@ -64,6 +64,15 @@ export async function resolveGrant(id: Identity, t: Target, a: Actors, p: { targ
   return { scope: t === 'projects' ? { projectId: p.target } : { domainId: p.target }, type: a === 'users' ? 'user' : 'group' };
 }
 
+/** What a grant route names (role, scope, actor), checked to exist, for an admin-only rule. */
+export async function adminGrant(c: Context<GatewayEnv>, t: Target, a: Actors, rule: string, p: { target: string; actor: string; role: string }) {
+  const id = idn(c);
+  requireAdmin(authOf(c), rule);
+  const role = await getRole(id, p.role);
+  const { scope, type } = await resolveGrant(id, t, a, p);
+  return { id, role, scope, type };
+}
+
 function registerGrants(app: ReturnType<typeof router>, t: Target, a: Actors) {
   const r = grantRoutes(t, a);
   const check = async (c: Context<GatewayEnv>, p: { target: string; actor: string; role: string }) => {
@@ -87,22 +96,16 @@ function registerGrants(app: ReturnType<typeof router>, t: Target, a: Actors) {
       return c.json(listBody(c, 'roles', roles.map((x) => roleView(v3Of(c), x))), 200);
     })
     .openapi(r.put, async (c) => {
-      const id = idn(c);
-      requireAdmin(authOf(c), 'identity:create_grant');
       const p = c.req.valid('param');
-      const role = await getRole(id, p.role);
-      const { scope, type } = await resolveGrant(id, t, a, p);
+      const { id, role, scope, type } = await adminGrant(c, t, a, 'identity:create_grant', p);
       await id.assignments.grant(scope, role, type, p.actor);
       return c.body(null, 204);
     })
     .openapi(r.head, async (c) => check(c, c.req.valid('param')))
     .openapi(r.get, async (c) => check(c, c.req.valid('param')))
     .openapi(r.del, async (c) => {
-      const id = idn(c);
-      requireAdmin(authOf(c), 'identity:revoke_grant');
       const p = c.req.valid('param');
-      const role = await getRole(id, p.role);
-      const { scope, type } = await resolveGrant(id, t, a, p);
+      const { id, role, scope, type } = await adminGrant(c, t, a, 'identity:revoke_grant', p);
       if (!(await id.assignments.revoke(scope, role, type, p.actor))) throw notFound(`Could not find role assignment with role: ${role.id}, ${type}: ${p.actor}.`);
       // Tokens carry roles: end the ones scoped where this one was (Keystone's revoke by grant).
       const users = type === 'user' ? [p.actor] : (await id.users.list({ groupId: p.actor })).map((u) => u.id);
