@@ -239,9 +239,9 @@ export const infrastructureRoutes = router()
     const i = nodes.findIndex((n, idx) => String(idOf(c, n, idx)) === id);
     const node = nodes[i];
     if (!node) throw notFound(`Hypervisor with ID ${id} could not be found.`);
-    // Nova's answer for a host whose driver cannot tell (here: a node that is not Ready).
+    // Nova's answer for a host whose compute service is down (here: a node that is not Ready).
     const uptime = nodeUptime(node, Date.now());
-    if (uptime === null) throw notImplemented(`Hypervisor ${node.metadata.name} is down: it has no uptime.`);
+    if (uptime === null) throw badRequest(`Compute service of ${node.metadata.name} is unavailable at this time.`);
     return c.json({ hypervisor: { ...hypervisor(c, node, i, false), uptime } }, 200);
   })
   .openapi(services, async (c) => {

@@ -17,8 +17,9 @@ import { listSnapshots, listTypes, listVolumes } from '../../src/volume/service.
 import { type Ctx, Project, ctxOf, jsonBody, ok, queryOf, requireAdmin, route, router } from './common.ts';
 
 // Cinder's admin views of its services, hosts, pools and backend capabilities, derived from
-// the StorageClasses (src/volume/backends.ts). Every backend is always enabled: Kubernetes has
-// no switch to stop one class taking volumes, so disabling, freezing and thawing are 501.
+// the StorageClasses' CSI drivers (src/volume/backends.ts). Every backend is always enabled:
+// Kubernetes has no switch to stop a driver taking volumes, so disabling, freezing and
+// thawing are 501.
 
 const servicesRoute = route('get', '/{project_id}/os-services', 'services', 'List volume services (admin)', ok('Services'));
 const serviceAction = route('put', '/{project_id}/os-services/{action}', 'services', 'Enable, disable, freeze or thaw (admin)', ok('Service'), Project.extend({ action: z.string() }));
@@ -57,7 +58,7 @@ export const backendRoutes = router()
     if (action === 'freeze' || action === 'thaw') {
       const host = field(b, 'host');
       if (!rows.some((s) => s.binary === 'cinder-volume' && s.host === host)) throw badRequest(`Invalid input received: Host ${host} is not a volume backend.`);
-      throw notImplemented(`Cannot ${action} ${host}: a StorageClass has no switch to stop taking volumes.`);
+      throw notImplemented(`Cannot ${action} ${host}: a CSI driver has no switch to stop taking volumes.`);
     }
     if (action !== 'enable' && action !== 'disable' && action !== 'disable-log-reason') throw notFound(`Unknown action ${action}.`);
     if (action === 'disable-log-reason') {
@@ -70,7 +71,7 @@ export const backendRoutes = router()
     if (!svc) throw notFound(`Service ${binary} on host ${host} could not be found.`);
     // Every service is enabled already: enabling one changes nothing, as Cinder answers.
     if (action === 'enable') return c.json({ host, binary, service: binary, status: 'enabled', disabled: false, disabled_reason: null }, 200);
-    throw notImplemented(`Cannot disable ${binary} on ${host}: a StorageClass has no switch to stop taking volumes.`);
+    throw notImplemented(`Cannot disable ${binary} on ${host}: a CSI driver has no switch to stop taking volumes.`);
   })
   .openapi(hostsRoute, async (c) => {
     requireAdmin(c, 'volume_extension:hosts');
@@ -84,8 +85,9 @@ export const backendRoutes = router()
     const ctx = ctxOf(c);
     const b = backendOfHost(await backends(c), host);
     if (!b || host.includes('#')) throw notFound(`Host ${host} could not be found.`);
-    const [volumes, snapshots] = await Promise.all([listVolumes(ctx, { all: true }), listSnapshots(ctx, { all: true })]);
-    return c.json({ host: hostResources(b, volumes, snapshots) }, 200);
+    const [volumes, snapshots, types] = await Promise.all([listVolumes(ctx, { all: true }), listSnapshots(ctx, { all: true }), listTypes(ctx)]);
+    const drivers = new Map(types.map((t) => [t.object, t.provisioner]));
+    return c.json({ host: hostResources(b, volumes, snapshots, (sc) => drivers.get(sc)) }, 200);
   })
   .openapi(poolsRoute, async (c) => {
     requireAdmin(c, 'scheduler_extension:scheduler_stats:get_pools');

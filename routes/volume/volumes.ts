@@ -84,9 +84,9 @@ function matches(r: VolumeRecord, filters: ListQuery['filters']): boolean {
   return true;
 }
 
-/** StorageClass name → the type's Cinder name and id (one LIST of classes). */
+/** StorageClass name → the type's Cinder name and id, and its backend (one LIST of classes). */
 export async function typeRefs(c: Ctx): Promise<Map<string, TypeRef>> {
-  return new Map((await listTypes(ctxOf(c))).map((t) => [t.object, { id: t.id, name: t.name }]));
+  return new Map((await listTypes(ctxOf(c))).map((t) => [t.object, { id: t.id, name: t.name, backend: t.provisioner }]));
 }
 
 async function list(c: Ctx, detail: boolean) {

@@ -11,13 +11,31 @@ interface Instancetype extends KubeObject {
   spec?: unknown;
 }
 
+const KIND = 'VirtualMachineClusterInstancetype';
+const VERSION = 'v1beta1';
+
+/**
+ * Pure: the labels KubeVirt puts on (and checks of) an instancetype revision. Without
+ * `object-version` at its latest, KubeVirt replaces the revision with its own and deletes it,
+ * leaving a `revisionName` that names nothing.
+ */
+export function revisionLabels(it: Instancetype): Record<string, string> {
+  return {
+    'instancetype.kubevirt.io/object-kind': KIND,
+    'instancetype.kubevirt.io/object-name': it.metadata.name ?? '',
+    'instancetype.kubevirt.io/object-uid': it.metadata.uid ?? '',
+    'instancetype.kubevirt.io/object-generation': String(it.metadata.generation ?? 1),
+    'instancetype.kubevirt.io/object-version': VERSION,
+  };
+}
+
 /** Pure: the ControllerRevision holding a copy of `it` (an instancetype object) for `vm`. */
 export function flavorRevision(vm: VirtualMachine, it: Instancetype, name: string): KubeObject & { data: Instancetype; revision: number } {
   return {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
-    metadata: { name, namespace: vm.metadata.namespace, labels: { ...MANAGED }, ownerReferences: [vmOwnerRef(vm)] },
-    data: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: it.metadata.name, uid: it.metadata.uid }, spec: it.spec },
+    metadata: { name, namespace: vm.metadata.namespace, labels: { ...MANAGED, ...revisionLabels(it) }, ownerReferences: [{ ...vmOwnerRef(vm), controller: true }] },
+    data: { apiVersion: `instancetype.kubevirt.io/${VERSION}`, kind: KIND, metadata: { name: it.metadata.name, uid: it.metadata.uid, generation: it.metadata.generation ?? 1 }, spec: it.spec },
     revision: 1,
   };
 }

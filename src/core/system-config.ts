@@ -27,7 +27,10 @@ export function readSystemConfig(gw: KubeClient, name: string, now = Date.now())
     .then((cm) => cm.data ?? {})
     .catch((e: unknown) => (e instanceof NotFoundError ? {} : Promise.reject(e)));
   mine.set(name, { at: now, data });
-  data.catch(() => mine.delete(name));
+  // A failed read is forgotten, unless a newer one took its place meanwhile.
+  data.catch(() => {
+    if (mine.get(name)?.data === data) mine.delete(name);
+  });
   return data;
 }
 

@@ -26,9 +26,18 @@ export async function removeGroup(id: Identity, g: GroupRecord): Promise<void> {
   await id.groups.delete(g);
 }
 
-/** Keystone deletes a (disabled) domain with its projects, users and groups. */
+/** Keystone deletes a (disabled) domain with its projects, users and groups, and every role held on it. */
 export async function removeDomainContents(id: Identity, d: DomainRecord): Promise<void> {
-  const [projects, users, groups] = await Promise.all([id.projects.list(d.id), id.users.list({ domainId: d.id }), id.groups.list(d.id)]);
+  const [projects, users, groups, onDomain, inherited] = await Promise.all([
+    id.projects.list(d.id),
+    id.users.list({ domainId: d.id }),
+    id.groups.list(d.id),
+    id.assignments.list({ domainId: d.id }),
+    id.assignments.listInherited({ domainId: d.id }),
+  ]);
+  // Roles on the domain held by actors of other domains (an admin one is a cloud admin).
+  for (const a of onDomain) await id.assignments.revoke(a.scope, a.role, a.actor.type, a.actor.id);
+  for (const a of inherited) await id.assignments.revokeInherited(a.scope, a.role, a.actor.type, a.actor.id);
   await Promise.all(projects.map((p) => removeProject(id, p)));
   for (const g of groups) await removeGroup(id, g);
   for (const u of users) await removeUser(id, u);

@@ -203,7 +203,8 @@ async function exportOf(ctx: ImageContext, r: ImageRecord, volume: { namespace: 
   // The token is derived, never read back; the export and its Secret are named after it, so a
   // new key (or an older Dicot's random token) gives a new export beside the old one instead of
   // reusing a name whose deletion (and its exporter's) may still be in flight.
-  const name = `${base}-${await sha256Hex(token, 4)}`;
+  // The volume is in the name too: an export of another PVC is never taken for this one's.
+  const name = `${base}-${await sha256Hex(`${token}/${volume.name}`, 4)}`;
   const ex = await ctx.gw.get<VmExport>(R.virtualMachineExports, name, { namespace: ns }).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
   if (!ex) {
     const meta = { namespace: ns, ownerReferences: ownedByImage(r), labels: { [IL.managedBy]: 'dicot', [IL.imageId]: r.id } };

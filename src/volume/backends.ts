@@ -1,26 +1,26 @@
 import type { SnapshotRecord, VolumeRecord, VolumeTypeRecord } from './model.ts';
 import { cinderTime } from './model.ts';
 
-// Cinder's view of where volumes live, from the StorageClasses: every class is a backend
-// (`cinder-volume` on host `dicot@<class>`, one pool `dicot@<class>#<class>`) behind one
-// scheduler on host `dicot`. The class's CSI driver is the backend's vendor; Kubernetes
-// reports no capacity per class, so capacities are Cinder's `unknown`.
+// Cinder's view of where volumes live: every CSI driver behind the StorageClasses is a backend
+// (`cinder-volume` on host `dicot@<driver>`, one pool `dicot@<driver>#<driver>`), behind one
+// scheduler on host `dicot`. Volume types (StorageClasses) name a backend as Cinder's types do
+// with `volume_backend_name`, so making a type makes no backend. Kubernetes reports no capacity
+// per driver, so capacities are Cinder's `unknown`.
 
 export const VOLUME_HOST = 'dicot';
 /** What stands between the gateway and the disks: a CSI driver, attached by KubeVirt. */
 export const STORAGE_PROTOCOL = 'CSI';
 
-export const backendHost = (storageClass: string) => `${VOLUME_HOST}@${storageClass}`;
-export const poolName = (storageClass: string) => `${backendHost(storageClass)}#${storageClass}`;
+export const backendHost = (driver: string) => `${VOLUME_HOST}@${driver}`;
+export const poolName = (driver: string) => `${backendHost(driver)}#${driver}`;
 
 export interface Backend {
-  /** The StorageClass name, Cinder's `volume_backend_name`. */
+  /** The CSI driver (the StorageClasses' provisioner): Cinder's `volume_backend_name` and vendor. */
   name: string;
-  vendor: string;
 }
 
 export const backendsOf = (types: VolumeTypeRecord[]): Backend[] =>
-  types.map((t) => ({ name: t.object, vendor: t.provisioner })).sort((a, b) => a.name.localeCompare(b.name));
+  [...new Set(types.map((t) => t.provisioner).filter(Boolean))].sort().map((name) => ({ name }));
 
 /** Cinder's host filter: the host itself, or any backend (and pool) on it. */
 export const onHost = (host: string, filter: string) => host === filter || host.startsWith(`${filter}@`) || host.startsWith(`${filter}#`);
@@ -66,7 +66,7 @@ export function poolView(b: Backend, detail: boolean) {
     name,
     capabilities: {
       volume_backend_name: b.name,
-      vendor_name: b.vendor,
+      vendor_name: b.name,
       storage_protocol: STORAGE_PROTOCOL,
       driver_version: '',
       total_capacity_gb: 'unknown',
@@ -83,7 +83,7 @@ export const capabilitiesView = (b: Backend) => ({
   namespace: `OS::Storage::Capabilities::${backendHost(b.name)}`,
   volume_backend_name: b.name,
   pool_name: b.name,
-  vendor_name: b.vendor,
+  vendor_name: b.name,
   storage_protocol: STORAGE_PROTOCOL,
   driver_version: '',
   display_name: null,
@@ -103,10 +103,13 @@ export const hostListView = (s: ServiceRow, zone: string, now: number) => ({
   'last-update': cinderTime(now),
 });
 
-/** `os-hosts/{host}`: per project, then `(total)`, the volumes and snapshots on the backend (counts as strings, as Cinder). */
-export function hostResources(b: Backend, volumes: VolumeRecord[], snapshots: SnapshotRecord[]) {
+/**
+ * `os-hosts/{host}`: per project, then `(total)`, the volumes and snapshots on the backend
+ * (counts as strings, as Cinder). `driverOf` maps a volume's StorageClass to its driver.
+ */
+export function hostResources(b: Backend, volumes: VolumeRecord[], snapshots: SnapshotRecord[], driverOf: (storageClass: string) => string | undefined) {
   const host = backendHost(b.name);
-  const mine = volumes.filter((v) => v.typeName === b.name);
+  const mine = volumes.filter((v) => v.typeName !== null && driverOf(v.typeName) === b.name);
   const ids = new Set(mine.map((v) => v.id));
   const snaps = snapshots.filter((s) => ids.has(s.volumeId));
   const row = (project: string, vs: VolumeRecord[], ss: SnapshotRecord[]) => ({

@@ -22,8 +22,8 @@ export const links = (viewer: Viewer, projectId: string, path: string) => [
 /** `GET /volumes` (no detail): id, name, links. */
 export const volumeSummaryView = (viewer: Viewer, r: VolumeRecord) => ({ id: r.id, links: links(viewer, r.projectId, `volumes/${r.id}`), name: r.name });
 
-/** The Cinder host of a volume: `dicot@<class>#<class>` (Tempest wants `.+@.+#.+`). */
-const hostOf = (r: VolumeRecord) => (r.typeName ? poolName(r.typeName) : null);
+/** A volume's Cinder host: the pool of its StorageClass's CSI driver, `dicot@<driver>#<driver>` (Tempest wants `.+@.+#.+`). */
+const hostOf = (type: TypeRef) => (type?.backend ? poolName(type.backend) : null);
 
 /**
  * The detailed volume. `call` says which: create/update answer the base view, show/detail
@@ -31,7 +31,7 @@ const hostOf = (r: VolumeRecord) => (r.typeName ? poolName(r.typeName) : null);
  * image metadata when the volume came from an image).
  */
 /** The volume's type as Cinder names it (name, id), when its StorageClass is known. */
-export type TypeRef = { id: string; name: string } | undefined;
+export type TypeRef = { id: string; name: string; backend?: string } | undefined;
 
 export function volumeView(viewer: Viewer, r: VolumeRecord, call: 'show' | 'create', type: TypeRef): Record<string, unknown> {
   const v = viewer.version;
@@ -69,7 +69,7 @@ export function volumeView(viewer: Viewer, r: VolumeRecord, call: 'show' | 'crea
   if (call === 'show') {
     if (viewer.isAdmin || viewer.projectId === r.projectId) out['os-vol-tenant-attr:tenant_id'] = r.projectId;
     if (viewer.isAdmin) {
-      out['os-vol-host-attr:host'] = hostOf(r);
+      out['os-vol-host-attr:host'] = hostOf(type);
       out['os-vol-mig-status-attr:migstat'] = null;
       out['os-vol-mig-status-attr:name_id'] = null;
     }

@@ -116,7 +116,13 @@ describe('server actions', () => {
     assert.equal((await api(gw, admin, 'DELETE', `${C}/flavors/doomed`)).status, 202);
     assert.equal((await on({ resize: { flavorRef: 'u1.small' } })).status, 202);
     await waitStatus(gw, demo, sid, 'VERIFY_RESIZE');
-    assert.equal((await copies()).length, 1, 'the resize keeps a copy of the flavor it leaves, owned by the VM');
+    const kept = await copies();
+    assert.equal(kept.length, 1, 'the resize keeps a copy of the flavor it leaves, owned by the VM');
+    // Labelled as KubeVirt labels its own copies (else it would replace and delete this one).
+    assert.deepEqual(
+      ['kind', 'name', 'version'].map((k) => kept[0]?.metadata.labels?.[`instancetype.kubevirt.io/object-${k}`]),
+      ['VirtualMachineClusterInstancetype', 'doomed', 'v1beta1'],
+    );
     assert.equal((await on({ revertResize: null })).status, 202);
     const back = await waitActive(gw, demo, sid);
     assert.equal(back.flavor.id, 'doomed');

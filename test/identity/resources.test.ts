@@ -183,6 +183,9 @@ test('domains, regions, services and endpoints', async () => {
   assert.equal((await call(gw, admin, 'PUT', `/identity/v3/groups/${dg.id}/users/${du.id}`)).status, 204);
   await call(gw, admin, 'PUT', `/identity/v3/projects/${dp.id}/users/${du.id}/roles/${roleIds.member}`);
   const userToken = await gw.login('in-other', 'pw', 'in-other', did);
+  // A user of another domain holding a role on this one loses it with the domain.
+  const outsider = (await call(gw, admin, 'POST', '/identity/v3/users', { user: { name: 'outsider', password: 'pw' } })).body.user;
+  assert.equal((await call(gw, admin, 'PUT', `/identity/v3/domains/${did}/users/${outsider.id}/roles/${roleIds.reader}`)).status, 204);
   assert.equal((await call(gw, admin, 'DELETE', `/identity/v3/domains/${nd.body.domain.id}`)).status, 403, 'enabled');
   await call(gw, admin, 'PATCH', `/identity/v3/domains/${nd.body.domain.id}`, { domain: { enabled: false } });
   assert.equal((await call(gw, admin, 'DELETE', `/identity/v3/domains/${did}`)).status, 204);
@@ -190,6 +193,7 @@ test('domains, regions, services and endpoints', async () => {
     assert.equal((await call(gw, admin, 'GET', `/identity/v3/${path}`)).status, 404, path);
   }
   assert.equal((await call(gw, userToken, 'GET', '/identity/v3/auth/projects')).status, 401, "the deleted user's token ends");
+  assert.deepEqual((await call(gw, admin, 'GET', `/identity/v3/role_assignments?user.id=${outsider.id}`)).body.role_assignments, []);
   assert.deepEqual((await call(gw, admin, 'GET', '/identity/v3/regions')).body.regions.map((r: { id: string }) => r.id), ['RegionOne']);
   const services = (await call(gw, admin, 'GET', '/identity/v3/services')).body.services;
   const available = SERVICES.filter((s) => s.available);

@@ -82,7 +82,7 @@ describe('more behaviour', () => {
     const web = await serveBytes(new Uint8Array(16), ['/gone.qcow2']);
     await client.create(R.dataVolumes, dv('img', `${web.url}/x.qcow2`));
     await client.create(R.dataVolumes, dv('bad', 'https://host.invalid/x.qcow2'));
-    await client.create(R.dataVolumes, dv('nohost', 'http://does-not.exist/no/possible/way'));
+    await client.create(R.dataVolumes, dv('nohost', 'http://169.254.169.254/latest/meta-data'));
     await client.create(R.dataVolumes, dv('gone', `${web.url}/gone.qcow2`));
     await idle();
     web.close();

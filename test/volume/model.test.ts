@@ -66,8 +66,8 @@ test('record and views: base at 3.0, extension keys on show, per-version keys', 
   assert.equal(volumeView(member, r, 'show', undefined)['os-vol-tenant-attr:tenant_id'], 'p');
   assert.ok(!('os-vol-host-attr:host' in volumeView(member, r, 'show', undefined)));
   const admin = { ...member, isAdmin: true, version: new ApiVersion(3, 70) };
-  const latest = volumeView(admin, r, 'show', { id: 't', name: 'standard' });
-  assert.equal(latest['os-vol-host-attr:host'], 'dicot@standard#standard');
+  const latest = volumeView(admin, r, 'show', { id: 't', name: 'standard', backend: 'csi.example' });
+  assert.equal(latest['os-vol-host-attr:host'], 'dicot@csi.example#csi.example');
   for (const k of ['group_id', 'provider_id', 'service_uuid', 'shared_targets', 'cluster_name', 'volume_type_id', 'consumes_quota', 'migration_status']) assert.ok(k in latest, k);
   assert.ok(!('cluster_name' in volumeView({ ...member, version: new ApiVersion(3, 70) }, r, 'show', undefined)), 'cluster_name is admin-only');
   assert.ok(!('group_id' in volumeView({ ...member, version: new ApiVersion(3, 12) }, r, 'show', undefined)));

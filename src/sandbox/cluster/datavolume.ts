@@ -111,6 +111,8 @@ export function dataVolumeController(engine: Engine): Controller {
     }
     if (u.hostname === 'invalid' || u.hostname.endsWith('.invalid'))
       return `Unable to connect to http data source: dial tcp: lookup ${u.hostname}: no such host`;
+    // Link-local addresses (cloud metadata services) are never fetched on a user's behalf.
+    if (/^(169\.254\.|\[fe80:)/i.test(u.hostname)) return `Unable to connect to http data source: ${u.hostname} is a link-local address`;
     // Like CDI's importer, reach the source: an unknown host or an error status fails the import.
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e as Error);
     if (res instanceof Error) return `Unable to connect to http data source: ${(res.cause as { code?: string } | undefined)?.code ?? res.message}`;

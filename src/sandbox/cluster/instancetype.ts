@@ -62,11 +62,21 @@ export async function instancetypeRevision(client: KubeClient, vm: VirtualMachin
   const type = kind === 'VirtualMachineInstancetype' ? R.instancetypes : R.clusterInstancetypes;
   const it = await client.get<KubeObject & { spec?: unknown }>(type, ref.name, { namespace: ns }).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
   if (!it) return undefined;
-  const name = `${vm.metadata.name}-${it.metadata.name}-${it.metadata.uid}-${it.metadata.generation ?? 1}`;
+  const generation = it.metadata.generation ?? 1;
+  // KubeVirt's name and labels (pkg/instancetype/revision): the labels say which object and
+  // version the copy holds.
+  const name = `${vm.metadata.name}-${it.metadata.name}-v1beta1-${it.metadata.uid}-${generation}`;
+  const labels = {
+    'instancetype.kubevirt.io/object-kind': kind,
+    'instancetype.kubevirt.io/object-name': it.metadata.name ?? '',
+    'instancetype.kubevirt.io/object-uid': it.metadata.uid ?? '',
+    'instancetype.kubevirt.io/object-generation': String(generation),
+    'instancetype.kubevirt.io/object-version': 'v1beta1',
+  };
   await client
     .create(R.controllerRevisions, {
-      metadata: { name, namespace: ns, labels: { 'instancetype.kubevirt.io/object-kind': kind }, ownerReferences: [controllerRef(R.virtualMachines, vm)] },
-      data: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind, metadata: { name: it.metadata.name, uid: it.metadata.uid, generation: it.metadata.generation }, spec: it.spec },
+      metadata: { name, namespace: ns, labels, ownerReferences: [controllerRef(R.virtualMachines, vm)] },
+      data: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind, metadata: { name: it.metadata.name, uid: it.metadata.uid, generation }, spec: it.spec },
       revision: 1,
     } as KubeObject)
     .catch((e: unknown) => (e instanceof AlreadyExistsError ? undefined : Promise.reject(e)));
@@ -74,7 +84,9 @@ export async function instancetypeRevision(client: KubeClient, vm: VirtualMachin
 }
 
 async function fromRevision(client: KubeClient, namespace: string | undefined, name: string): Promise<{ spec: InstancetypeSpec }> {
-  const rev = await client.get<{ data?: { spec?: InstancetypeSpec } }>(R.controllerRevisions, name, { namespace });
+  const rev = await client.get<KubeObject & { data?: { spec?: InstancetypeSpec } }>(R.controllerRevisions, name, { namespace });
+  // KubeVirt replaces a revision not labelled with the latest object version (and deletes it).
+  if (rev.metadata.labels?.['instancetype.kubevirt.io/object-version'] !== 'v1beta1') throw new Error(`ControllerRevision ${name} is not labelled instancetype.kubevirt.io/object-version=v1beta1`);
   if (!rev.data?.spec) throw new Error(`ControllerRevision ${name} holds no instancetype`);
   return { spec: rev.data.spec };
 }
