@@ -3,7 +3,7 @@ import { type KubeNode, MiB, isoMicros, quantityBytes } from '../../src/compute/
 import { nodeCapacity } from '../../src/compute/hosts.ts';
 import { Servers } from '../../src/compute/server-store.ts';
 import { listNodes, nodeReady, nodeSchedulable, nodeUptime, zoneOfNode } from '../../src/compute/zones.ts';
-import { badRequest, notFound, notImplemented } from '../../src/core/faults.ts';
+import { badRequest, notFound } from '../../src/core/faults.ts';
 import { pageRequest, paginate } from '../../src/core/pagination.ts';
 import { type Ctx, authOf, checkQuery, nextHref, queryOf, requireAdmin, router, strictBool, versionOf } from './common.ts';
 import { AnyObject, json } from './schemas/common.ts';
