@@ -29,6 +29,7 @@ export const LANE_TESTS = [
   'test/network/api.test.ts',
   'test/volume/volumes-api.test.ts',
   'test/volume/attachments.test.ts',
+  'test/volume/backends.test.ts',
   'test/clients/identity-cli.test.ts',
   'test/clients/compute-cli.test.ts',
   'test/clients/image-cli.test.ts',
